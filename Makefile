@@ -1,0 +1,37 @@
+# One command to try it (make demo), one to test it (make test). Both set everything up first.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= demo/tgintel.sqlite
+
+.PHONY: setup system-deps demo test lint bench lock clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev,scale]'
+	touch $@
+
+# Debian packages the tests drive for real: Chromium (browser tests), PostgreSQL (team store), Java (Spark).
+system-deps:
+	@bash scripts/system-deps.sh
+
+demo: setup
+	@bash scripts/demo.sh "$(DB)"
+
+lint: setup
+	$(BIN)/ruff check tgintel tests bench
+
+test: setup system-deps lint
+	$(BIN)/python -m pytest -n 2 --timeout 900 -p no:cacheprovider
+
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lock: setup
+	$(BIN)/pip freeze --exclude-editable | sed '1i # Exact versions of every package (direct and transitive) that setup installs; regenerate with `make lock`.' > requirements.lock
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache
