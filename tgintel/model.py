@@ -70,8 +70,9 @@ class Actor(msgspec.Struct, kw_only=True, gc=False):
 class Markup(msgspec.Struct, array_like=True, gc=False):
     """A formatting or link span in a message, offsets in Python characters into ``Message.text``.
 
-    Types follow Telegram Desktop's names (``link``, ``text_link``, ``mention``, ``mention_name``, ``hashtag``,
-    ``bold`` …); ``url`` carries the hidden target of a ``text_link`` or the user id of a ``mention_name``.
+    Types follow Telegram Desktop's names (``link``, ``text_link``, ``mention``, ``mention_name``,
+    ``hashtag``, ``bold`` …); ``url`` carries the hidden target of a ``text_link`` or the user id of a
+    ``mention_name``.
     """
 
     type: str

@@ -29,6 +29,15 @@ from typing import Any
 import msgspec
 
 from tgintel.model import Channel, Entity, Finding, Message
+from tgintel.store.browse import BrowseStore
+from tgintel.store.clusters import ClusterStore
+from tgintel.store.collect import CollectStore
+from tgintel.store.hashes import HashStore
+from tgintel.store.labels import IndicatorStore, LabelStore
+from tgintel.store.network import NetworkStore
+from tgintel.store.search import SearchStore
+from tgintel.store.study import StudyStore
+from tgintel.store.web import WebStore
 
 
 class UpsertResult(msgspec.Struct):
@@ -147,5 +156,8 @@ class CoreStore(abc.ABC):
         """Keep a line of provenance for one imported file: what, when, and how many rows it gave."""
 
 
-class Store(CoreStore, abc.ABC):
+class Store(
+    CoreStore, CollectStore, HashStore, BrowseStore, SearchStore, WebStore, LabelStore, IndicatorStore,
+    ClusterStore, NetworkStore, StudyStore, abc.ABC,
+):
     """Everything the store offers; areas add their interfaces as further bases."""

@@ -8,6 +8,7 @@ so a database written by an older tgintel is upgraded in place.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,7 +26,16 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 
 from tgintel.model import Channel, Entity, Finding, Markup, Media, Message
+from tgintel.store.browse import BrowseMixin
+from tgintel.store.clusters import SQLClusterMixin
+from tgintel.store.collect import SQLCollectMixin
+from tgintel.store.hashes import SQLHashMixin
 from tgintel.store.interface import Analysis, ChannelStats, Store, UpsertResult
+from tgintel.store.labels import SQLLabelsMixin
+from tgintel.store.network import NetworkMixin
+from tgintel.store.search import SearchMixin
+from tgintel.store.study import SQLStudyMixin
+from tgintel.store.web import WebMixin
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -73,38 +83,31 @@ MESSAGE_COLUMNS = (
 )  # fmt: skip
 
 
+def message_values(m: Message) -> tuple[Any, ...]:
+    """The column values of one message in ``MESSAGE_COLUMNS`` order; the last, ``digest``, fingerprints the
+    others so that unchanged rows are skipped. A tuple, not a dict: this runs once per message on ingest."""
+    media = m.media
+    edited = m.edited
+    fwd_date = m.fwd_date
+    vals = (
+        m.channel_id, m.id, int(m.date.timestamp()), m.kind, m.text,
+        _media_enc.encode(m.markup).decode() if m.markup else None,
+        m.sender_key, m.sender_name, m.author, m.action,
+        None if edited is None else int(edited.timestamp()),
+        m.reply_to, m.fwd_channel_id, m.fwd_msg_id, m.fwd_from,
+        None if fwd_date is None else int(fwd_date.timestamp()),
+        m.via_bot, m.views, m.forwards, m.grouped_id,
+        _json(m.reactions) if m.reactions else None,
+        media.kind if media else None,
+        _media_enc.encode(media).decode() if media else None,
+        _json(m.raw) if m.raw else None,
+    )  # fmt: skip
+    return (*vals, hashlib.blake2b(orjson.dumps(vals), digest_size=8).hexdigest())
+
+
 def message_row(m: Message) -> dict[str, Any]:
-    """The column values of one message; ``digest`` fingerprints them so unchanged rows are skipped."""
-    row = {
-        "channel_id": m.channel_id,
-        "id": m.id,
-        "date": int(m.date.timestamp()),
-        "kind": m.kind,
-        "text": m.text,
-        "markup": _media_enc.encode(m.markup).decode() if m.markup else None,
-        "sender_key": m.sender_key,
-        "sender_name": m.sender_name,
-        "author": m.author,
-        "action": m.action,
-        "edited": _ts(m.edited),
-        "reply_to": m.reply_to,
-        "fwd_channel_id": m.fwd_channel_id,
-        "fwd_msg_id": m.fwd_msg_id,
-        "fwd_from": m.fwd_from,
-        "fwd_date": _ts(m.fwd_date),
-        "via_bot": m.via_bot,
-        "views": m.views,
-        "forwards": m.forwards,
-        "grouped_id": m.grouped_id,
-        "reactions": _json(m.reactions),
-        "media_kind": m.media.kind if m.media else None,
-        "media": _media_enc.encode(m.media).decode() if m.media else None,
-        "raw": _json(m.raw),
-    }
-    row["digest"] = hashlib.blake2b(
-        orjson.dumps(list(row.values())), digest_size=8
-    ).hexdigest()
-    return row
+    """The column values of one message by name; ``digest`` fingerprints them to skip unchanged rows."""
+    return dict(zip(MESSAGE_COLUMNS, message_values(m), strict=True))
 
 
 def row_message(r: Any) -> Message:
@@ -136,15 +139,53 @@ def row_message(r: Any) -> Message:
     )
 
 
+# Fields that only some sources know (a Desktop export has no view counts, album ids or forward origin post):
+# a copy that lacks them must not erase what a richer copy (the live collector) stored before.
+SOURCE_DEPENDENT = frozenset({"views", "forwards", "grouped_id", "fwd_channel_id", "fwd_msg_id", "fwd_date"})
+_UPDATE_SET = (
+    ", ".join(
+        f"{c} = COALESCE(excluded.{c}, messages.{c})" if c in SOURCE_DEPENDENT else f"{c} = excluded.{c}"
+        for c in MESSAGE_COLUMNS[2:]
+    )
+    + ", analyzed = CASE WHEN messages.text = excluded.text THEN messages.analyzed ELSE 0 END"
+    + " WHERE messages.digest <> excluded.digest"
+)
 _UPSERT = text(
     "INSERT INTO messages (" + ", ".join(MESSAGE_COLUMNS) + ", analyzed) VALUES ("
     + ", ".join(":" + c for c in MESSAGE_COLUMNS)
     + ", 0) ON CONFLICT (channel_id, id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in MESSAGE_COLUMNS[2:])
-    + ", analyzed = CASE WHEN messages.text = excluded.text THEN messages.analyzed ELSE 0 END"
-    + " WHERE messages.digest <> excluded.digest"
+    + _UPDATE_SET
 )
 _SELECT_MESSAGE = "SELECT pk, " + ", ".join(MESSAGE_COLUMNS) + " FROM messages"
+# The same upsert for the raw sqlite3 cursor (positional parameters, tuples): SQLAlchemy's per-row parameter
+# processing was a third of the ingest time.
+_UPSERT_QMARK = (
+    "INSERT INTO messages (" + ", ".join(MESSAGE_COLUMNS) + ", analyzed) VALUES ("
+    + ", ".join("?" for _ in MESSAGE_COLUMNS)
+    + ", 0) ON CONFLICT (channel_id, id) DO UPDATE SET "
+    + _UPDATE_SET
+)
+_INSERT_QMARK = (
+    "INSERT INTO messages (" + ", ".join(MESSAGE_COLUMNS) + ", analyzed) VALUES ("
+    + ", ".join("?" for _ in MESSAGE_COLUMNS) + ", 0)"
+)
+_FTS_NEW = "INSERT INTO messages_fts(rowid, text) SELECT pk, text FROM messages WHERE pk > ?"
+_DIGESTS = "SELECT id, digest FROM messages WHERE channel_id = ? AND id BETWEEN ? AND ?"
+_DIGESTS_NAMED = text("SELECT id, digest FROM messages WHERE channel_id = :a AND id BETWEEN :b AND :c")
+_ACTORS = (
+    "INSERT INTO actors (key, name, first_seen, last_seen) VALUES (:k, :n, :f, :l) "
+    "ON CONFLICT (key) DO UPDATE SET name = COALESCE(excluded.name, actors.name), "
+    "first_seen = CASE WHEN excluded.first_seen < actors.first_seen "
+    "THEN excluded.first_seen ELSE actors.first_seen END, "
+    "last_seen = CASE WHEN excluded.last_seen > actors.last_seen "
+    "THEN excluded.last_seen ELSE actors.last_seen END"
+)
+_I_CHANNEL, _I_ID, _I_DATE, _I_SENDER, _I_SENDER_NAME = 0, 1, 2, 6, 7
+
+# Binding None through Python's sqlite3 costs ~0.4 µs per value (it probes for __adapt__/__conform__ and
+# swallows two AttributeErrors); a registered adapter short-circuits the probe, and ``{}.get`` returns None
+# without a Python frame. Most message columns are NULL: measured 10.9 -> 4.3 µs for a row of 25 NULLs.
+sqlite3.register_adapter(type(None), {}.get)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -186,7 +227,10 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "heads")
 
 
-class SQLStore(Store):
+class SQLStore(
+    SQLLabelsMixin, SQLCollectMixin, SQLHashMixin, BrowseMixin, SearchMixin, WebMixin, SQLClusterMixin,
+    NetworkMixin, SQLStudyMixin, Store,
+):
     """Store on SQLite or PostgreSQL. Create with :func:`tgintel.store.open_store`."""
 
     def __init__(self, url: str) -> None:
@@ -215,6 +259,12 @@ class SQLStore(Store):
 
     # -- channels -----------------------------------------------------------------------------------
     def upsert_channels(self, channels: Iterable[Channel]) -> None:
+        with self.engine.begin() as conn:
+            self._upsert_channels_in(conn, channels)
+
+    def _upsert_channels_in(self, conn: Connection, channels: Iterable[Channel]) -> None:
+        """:meth:`upsert_channels` inside the caller's transaction (the collector stores channel, messages and
+        cursor atomically)."""
         rows = [
             {"id": c.id, "title": c.title, "username": c.username, "kind": c.kind, "source": c.source,
              "raw": _json(c.raw)}
@@ -222,16 +272,15 @@ class SQLStore(Store):
         ]  # fmt: skip
         if not rows:
             return
-        with self.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO channels (id, title, username, kind, source, raw) "
-                    "VALUES (:id, :title, :username, :kind, :source, :raw) ON CONFLICT (id) DO UPDATE SET "
-                    "title = excluded.title, username = COALESCE(excluded.username, channels.username), "
-                    "kind = excluded.kind, raw = COALESCE(excluded.raw, channels.raw)"
-                ),
-                rows,
-            )
+        conn.execute(
+            text(
+                "INSERT INTO channels (id, title, username, kind, source, raw) "
+                "VALUES (:id, :title, :username, :kind, :source, :raw) ON CONFLICT (id) DO UPDATE SET "
+                "title = excluded.title, username = COALESCE(excluded.username, channels.username), "
+                "kind = excluded.kind, raw = COALESCE(excluded.raw, channels.raw)"
+            ),
+            rows,
+        )
 
     def _channel(self, r: Any) -> Channel:
         return Channel(
@@ -250,76 +299,97 @@ class SQLStore(Store):
 
     # -- messages -----------------------------------------------------------------------------------
     def upsert_messages(self, messages: Sequence[Message]) -> UpsertResult:
+        if not messages:
+            return UpsertResult()
+        with self.engine.begin() as conn:
+            return self._upsert_messages_in(conn, messages)
+
+    def _upsert_messages_in(self, conn: Connection, messages: Sequence[Message]) -> UpsertResult:
+        """:meth:`upsert_messages` inside the caller's transaction."""
         result = UpsertResult()
         if not messages:
             return result
-        rows = [message_row(m) for m in messages]
+        rows = [message_values(m) for m in messages]
         # Last one wins inside a batch, as it would across batches.
-        by_key = {(r["channel_id"], r["id"]): r for r in rows}
-        by_channel: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        by_key = {(r[_I_CHANNEL], r[_I_ID]): r for r in rows}
+        by_channel: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for r in by_key.values():
-            by_channel[r["channel_id"]].append(r)
-        todo: list[dict[str, Any]] = []
-        with self.engine.begin() as conn:
-            for channel_id, chan_rows in by_channel.items():
-                ids = [r["id"] for r in chan_rows]
-                stored = dict(
-                    conn.execute(
-                        text(
-                            "SELECT id, digest FROM messages WHERE channel_id = :c AND id BETWEEN :lo AND :hi"
-                        ),
-                        {"c": channel_id, "lo": min(ids), "hi": max(ids)},
-                    ).all()
-                )
-                for r in chan_rows:
-                    old = stored.get(r["id"])
-                    if old is None:
-                        result.inserted += 1
-                        todo.append(r)
-                    elif old != r["digest"]:
-                        result.updated += 1
-                        todo.append(r)
-                    else:
-                        result.unchanged += 1
-            result.unchanged += len(rows) - len(by_key)
+            by_channel[r[_I_CHANNEL]].append(r)
+        cur = None
+        if self.dialect == "sqlite":
+            raw = conn.connection.driver_connection
+            cur = raw.cursor()
+            if not raw.in_transaction:
+                # Take the write lock before reading digests, so the decision insert/update/unchanged and the
+                # FTS rows below can't race another writer.
+                cur.execute("BEGIN IMMEDIATE")
+        todo: list[tuple[Any, ...]] = []
+        fresh: list[tuple[Any, ...]] = []
+        for channel_id, chan_rows in by_channel.items():
+            ids = [r[_I_ID] for r in chan_rows]
+            args = (channel_id, min(ids), max(ids))
+            if cur is not None:
+                stored = dict(cur.execute(_DIGESTS, args).fetchall())
+            else:
+                stored = dict(conn.execute(_DIGESTS_NAMED, dict(zip("abc", args, strict=True))).all())
+            for r in chan_rows:
+                old = stored.get(r[_I_ID])
+                if old is None:
+                    result.inserted += 1
+                    fresh.append(r)
+                elif old != r[-1]:
+                    result.updated += 1
+                    todo.append(r)
+                else:
+                    result.unchanged += 1
+        result.unchanged += len(rows) - len(by_key)
+        if not (todo or fresh):
+            return result
+        if cur is not None:
+            # We hold the write lock, so rows absent a moment ago are still absent: a plain INSERT is safe and
+            # measured 2.5x cheaper than the same rows through ON CONFLICT. New rows get row keys above
+            # today's largest (INTEGER PRIMARY KEY), so one INSERT … SELECT indexes them all in FTS; a
+            # per-row trigger made inserts 4x slower. Updates keep their trigger.
+            if fresh:
+                before = cur.execute("SELECT coalesce(max(pk), 0) FROM messages").fetchone()[0]
+                cur.executemany(_INSERT_QMARK, fresh)
+                cur.execute(_FTS_NEW, (before,))
             if todo:
-                conn.execute(_UPSERT, todo)
-                self._touch_actors(conn, todo)
+                cur.executemany(_UPSERT_QMARK, todo)
+        else:
+            conn.execute(_UPSERT, [dict(zip(MESSAGE_COLUMNS, r, strict=True)) for r in fresh + todo])
+        self._touch_actors(conn, fresh + todo, cur)
         return result
 
-    def _touch_actors(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+    def _touch_actors(self, conn: Connection, rows: list[tuple[Any, ...]], cur: Any = None) -> None:
         seen: dict[str, list[Any]] = {}
         for r in rows:
-            key = r["sender_key"]
+            key = r[_I_SENDER]
             if key is None:
                 continue
+            name, date = r[_I_SENDER_NAME], r[_I_DATE]
             a = seen.get(key)
             if a is None:
-                seen[key] = [r["sender_name"], r["date"], r["date"]]
+                seen[key] = [name, date, date]
             else:
-                if r["sender_name"]:
-                    a[0] = r["sender_name"]
-                a[1] = min(a[1], r["date"])
-                a[2] = max(a[2], r["date"])
+                if name:
+                    a[0] = name
+                if date < a[1]:
+                    a[1] = date
+                if date > a[2]:
+                    a[2] = date
         if not seen:
             return
-        conn.execute(
-            text(
-                "INSERT INTO actors (key, name, first_seen, last_seen) VALUES (:k, :n, :f, :l) "
-                "ON CONFLICT (key) DO UPDATE SET name = COALESCE(excluded.name, actors.name), "
-                "first_seen = CASE WHEN excluded.first_seen < actors.first_seen "
-                "THEN excluded.first_seen ELSE actors.first_seen END, "
-                "last_seen = CASE WHEN excluded.last_seen > actors.last_seen "
-                "THEN excluded.last_seen ELSE actors.last_seen END"
-            ),
-            [{"k": k, "n": v[0], "f": v[1], "l": v[2]} for k, v in seen.items()],
-        )
+        params = [{"k": k, "n": v[0], "f": v[1], "l": v[2]} for k, v in seen.items()]
+        if cur is not None:
+            cur.executemany(_ACTORS, params)
+        else:
+            conn.execute(text(_ACTORS), params)
 
     def get_message(self, channel_id: int, message_id: int) -> tuple[int, Message] | None:
         with self.engine.connect() as conn:
-            r = conn.execute(
-                text(_SELECT_MESSAGE + " WHERE channel_id = :c AND id = :i"), {"c": channel_id, "i": message_id}
-            ).first()
+            q = text(_SELECT_MESSAGE + " WHERE channel_id = :c AND id = :i")
+            r = conn.execute(q, {"c": channel_id, "i": message_id}).first()
         return (r.pk, row_message(r)) if r else None
 
     def get_messages(self, pks: Sequence[int]) -> dict[int, Message]:
@@ -375,55 +445,67 @@ class SQLStore(Store):
     def save_analysis(self, results: Sequence[Analysis]) -> None:
         if not results:
             return
+        from tgintel.store.bulk import executemany
+
         now = int(time.time())
+        # Repeated texts share their findings and entities lists (tgintel.detect.pipeline memoises by text):
+        # build each list's row values once (by id; the lists live as long as ``results``).
+        f_vals: dict[int, list[tuple[Any, ...]]] = {}
+        e_vals: dict[int, list[tuple[Any, ...]]] = {}
+        f_rows: list[tuple[Any, ...]] = []
+        e_rows: list[tuple[Any, ...]] = []
+        for a in results:
+            if a.findings:
+                vals = f_vals.get(id(a.findings))
+                if vals is None:
+                    vals = f_vals[id(a.findings)] = [
+                        (f.category, float(f.score), _json(f.evidence), f.source, now) for f in a.findings
+                    ]
+                f_rows.extend((a.pk, *v) for v in vals)
+            if a.entities:
+                vals = e_vals.get(id(a.entities))
+                if vals is None:
+                    vals = e_vals[id(a.entities)] = [(e.type, e.value, e.start, e.end) for e in a.entities]
+                e_rows.extend((a.pk, *v) for v in vals)
         with self.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "UPDATE messages SET lang = :lang, offer = :offer, norm_hash = :norm_hash, "
-                    "cluster_id = :cluster_id, analyzed = 1 WHERE pk = :pk"
-                ),
-                [
-                    {"pk": a.pk, "lang": a.lang, "offer": a.offer, "norm_hash": a.norm_hash,
-                     "cluster_id": a.cluster_id}
-                    for a in results
-                ],
-            )  # fmt: skip
-            for chunk in _chunks([a.pk for a in results], 500):
-                ids = ",".join(str(int(p)) for p in chunk)
+            executemany(
+                conn,
+                "UPDATE messages SET lang = ?, offer = ?, norm_hash = ?, cluster_id = ?, analyzed = 1 "
+                "WHERE pk = ?",
+                [(a.lang, a.offer, a.norm_hash, a.cluster_id, a.pk) for a in results],
+            )
+            # Earlier results of these messages go (an edited text, indicator findings). The analyze queue
+            # hands out row keys in long runs of consecutive values, so one range per run replaces 500-key IN
+            # lists: the same rows, a few index probes per batch instead of one per message.
+            runs: list[tuple[int, int]] = []
+            loose: list[int] = []
+            pks = sorted({int(a.pk) for a in results})
+            start = 0
+            for n in range(1, len(pks) + 1):
+                if n == len(pks) or pks[n] != pks[n - 1] + 1:
+                    if n - start >= 32:
+                        runs.append((pks[start], pks[n - 1]))
+                    else:
+                        loose.extend(pks[start:n])
+                    start = n
+            where = [f"message_pk BETWEEN {lo} AND {hi}" for lo, hi in runs]
+            where += [f"message_pk IN ({','.join(map(str, c))})" for c in _chunks(loose, 500)]
+            for w in where:
                 conn.execute(
-                    text(
-                        f"DELETE FROM findings WHERE message_pk IN ({ids}) "
-                        "AND source IN ('rules', 'model', 'indicator')"
-                    )
+                    text(f"DELETE FROM findings WHERE {w} AND source IN ('rules', 'model', 'indicator')")
                 )
-                conn.execute(text(f"DELETE FROM entities WHERE message_pk IN ({ids})"))
-            f_rows = [
-                {"m": a.pk, "c": f.category, "s": float(f.score), "e": _json(f.evidence), "src": f.source,
-                 "t": now}
-                for a in results
-                for f in a.findings
-            ]  # fmt: skip
-            if f_rows:
-                conn.execute(
-                    text(
-                        "INSERT INTO findings (message_pk, category, score, evidence, source, created) "
-                        "VALUES (:m, :c, :s, :e, :src, :t)"
-                    ),
-                    f_rows,
-                )
-            e_rows = [
-                {"m": a.pk, "t": e.type, "v": e.value, "s": e.start, "e": e.end}
-                for a in results
-                for e in a.entities
-            ]
-            if e_rows:
-                conn.execute(
-                    text(
-                        'INSERT INTO entities (message_pk, type, value, start, "end") '
-                        "VALUES (:m, :t, :v, :s, :e)"
-                    ),
-                    e_rows,
-                )
+                conn.execute(text(f"DELETE FROM entities WHERE {w}"))
+            executemany(
+                conn,
+                "INSERT INTO findings (message_pk, category, score, evidence, source, created) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                f_rows,
+            )
+            executemany(
+                conn,
+                'INSERT INTO entities (message_pk, type, value, start, "end") VALUES (?, ?, ?, ?, ?)',
+                e_rows,
+            )
 
     def findings_for(self, pks: Sequence[int]) -> dict[int, list[Finding]]:
         out: dict[int, list[Finding]] = defaultdict(list)
@@ -462,8 +544,8 @@ class SQLStore(Store):
         with self.engine.begin() as conn:
             conn.execute(
                 text(
-                    "INSERT INTO imports (path, size, started, finished, messages, inserted, updated, skipped) "
-                    "VALUES (:p, :s, :st, :f, :m, :i, :u, :sk)"
+                    "INSERT INTO imports (path, size, started, finished, messages, inserted, updated, "
+                    "skipped) VALUES (:p, :s, :st, :f, :m, :i, :u, :sk)"
                 ),
                 {"p": path, "s": size, "st": started, "f": int(time.time()),
                  "m": result.get("messages", 0), "i": result.get("inserted", 0),

@@ -1,0 +1,729 @@
+"""Rule packs: analysts' terms and patterns per category and language, loaded from YAML and compiled into
+one fast matcher.
+
+A pack is one YAML file (see ``docs/classification.md`` for the format)::
+
+    category: drugs
+    terms:
+      en: {cocaine: 1.5, "weed*": 0.7}
+    patterns:
+      - {id: gram_price, regex: '\\b\\d+ ?g\\b', weight: 0.3}
+    negative:
+      en: {"police seized": 1.0}
+    tests:
+      match: ["fresh cocaine, dm"]
+      no_match: ["the police seized cocaine"]
+
+Scoring: each term or pattern counts once per message; a category's rule strength is the sum of its
+positive weights minus its own negative ones, then scaled by ``2**-c`` where ``c`` is the summed weight of
+the ``category: context`` negatives that fired (news, police, warnings apply to every category). Inside a
+clear market post (``offer`` strength of 1.5 or more) every category with a hit gains 0.4, so one weak
+hint next to prices and a contact handle is enough. On its own, weight 1 means "enough by itself": the
+rules-only score is ``1 - 2**-s``, so a strength of 1 lands exactly on the 0.5 decision threshold.
+
+Why a token matcher of our own instead of one big alternation regex: Python's ``re`` tries alternatives one by
+one at every position, so thousands of terms make it slow, while a dict keyed by the first token does one
+lookup per word whatever the number of terms. Terms ending in ``*`` match any word that starts with them
+(inflections in Russian or Finnish); they are looked up by prefix. What each word starts is remembered per
+word (``_TokenMemo``), so a message costs a few set operations in C plus Python work only for the words that
+start a term. Patterns are real regexes run one by one (an alternation would let one pattern's match hide
+another's); each is skipped when the text lacks every string its matches must contain (``required_literals``).
+
+Errors name the file and line (from the YAML node marks) so an analyst can fix a pack without reading code.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import re._constants as _sre_constants
+import re._parser as _sre_parser
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from tgintel.detect.classify.taxonomy import CATEGORIES, OFFER, RULE_CATEGORIES
+from tgintel.detect.classify.text import normalize, tokens
+from tgintel.errors import UserError
+
+__all__ = [
+    "INDICATOR_PREFIX",
+    "PACK_DIR",
+    "CategoryHits",
+    "Pack",
+    "PackTest",
+    "RuleError",
+    "RuleSet",
+    "default_pack_paths",
+    "load_pack",
+    "load_packs",
+    "rule_score",
+]
+
+PACK_DIR = Path(__file__).parent / "rules"
+CONTEXT = "context"
+# Hits of user-loaded indicator lists are kept apart from the packs' hits under "@<category>".
+INDICATOR_PREFIX = "@"
+MAX_WEIGHT = 10.0
+# A category hint inside a clear market post (offer strength >= OFFER_CONTEXT) gains OFFER_BOOST.
+OFFER_CONTEXT = 1.5
+OFFER_BOOST = 0.4
+_LANG = re.compile(r"^(?:[a-z]{2}|any)$")
+_LEET = str.maketrans("013457@$", "oieastas")
+_MIXED = re.compile(r"[^\W\d_][0-9]|[0-9][^\W\d_]")
+
+
+def _top_level(regex: str) -> str:
+    """The regex with bracketed and parenthesised parts removed (to see top-level alternation)."""
+    depth, out, i = 0, [], 0
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\":
+            if depth == 0:
+                out.append(regex[i : i + 2])
+            i += 2
+            continue
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+class RuleError(UserError):
+    """A pack that cannot be used; the message starts with ``file:line:``."""
+
+
+@dataclass(slots=True)
+class Term:
+    text: str
+    toks: tuple[str, ...]
+    stems: tuple[bool, ...]
+    weight: float
+    category: str
+    lang: str
+    negative: bool
+    where: str
+
+
+@dataclass(slots=True)
+class Pattern:
+    id: str
+    regex: str
+    weight: float
+    category: str
+    negative: bool
+    where: str
+
+
+@dataclass(slots=True)
+class PackTest:
+    text: str
+    category: str
+    expect: bool
+    where: str
+
+
+@dataclass
+class Pack:
+    path: Path
+    category: str
+    description: str = ""
+    terms: list[Term] = field(default_factory=list)
+    patterns: list[Pattern] = field(default_factory=list)
+    tests: list[PackTest] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CategoryHits:
+    """What fired for one category in one message: summed weights and the evidence strings."""
+
+    pos: float = 0.0
+    neg: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+
+    @property
+    def strength(self) -> float:
+        return self.pos - self.neg
+
+
+def rule_score(strength: float) -> float:
+    """Rules-only score in [0, 1): weight 1 in total is the 0.5 threshold."""
+    return 0.0 if strength <= 0 else 1.0 - math.pow(2.0, -strength)
+
+
+# -- loading -------------------------------------------------------------------------------------------------
+def _where(path: Path, node: yaml.Node) -> str:
+    return f"{path}:{node.start_mark.line + 1}"
+
+
+def _fail(path: Path, node: yaml.Node, msg: str) -> RuleError:
+    return RuleError(f"{_where(path, node)}: {msg}")
+
+
+def _scalar(path: Path, node: yaml.Node, what: str) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise _fail(path, node, f"{what} must be a single value, not a list or mapping")
+    return str(node.value)
+
+
+def _weight(path: Path, node: yaml.Node) -> float:
+    raw = _scalar(path, node, "weight")
+    try:
+        w = float(raw)
+    except ValueError:
+        raise _fail(path, node, f"weight {raw!r} is not a number") from None
+    if not (0 < w <= MAX_WEIGHT) or math.isnan(w):
+        raise _fail(path, node, f"weight {raw} must be greater than 0 and at most {MAX_WEIGHT:g}")
+    return w
+
+
+def _mapping(path: Path, node: yaml.Node, what: str) -> list[tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(path, node, f"{what} must be a mapping (key: value lines)")
+    return list(node.value)
+
+
+def compile_term(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """Tokens of a term after normalisation; a trailing ``*`` on a word makes it a prefix."""
+    toks: list[str] = []
+    stems: list[bool] = []
+    for word in text.split():
+        stem = word.endswith("*")
+        parts = tokens(normalize(word.rstrip("*")))
+        if not parts:
+            continue
+        toks.extend(parts)
+        stems.extend([False] * (len(parts) - 1) + [stem])
+    return tuple(toks), tuple(stems)
+
+
+def _terms(path: Path, node: yaml.Node, category: str, negative: bool, section: str) -> list[Term]:
+    out: list[Term] = []
+    seen: dict[tuple[str, tuple[tuple[str, ...], tuple[bool, ...]]], str] = {}
+    merged: dict[tuple[tuple[str, ...], tuple[bool, ...]], Term] = {}
+    for lang_node, terms_node in _mapping(path, node, section):
+        lang = _scalar(path, lang_node, "language")
+        if not _LANG.match(lang):
+            raise _fail(
+                path, lang_node, f"{section}: language {lang!r} must be a two-letter ISO 639-1 code or 'any'"
+            )
+        for term_node, weight_node in _mapping(path, terms_node, f"{section}.{lang}"):
+            text = _scalar(path, term_node, "term").strip()
+            if text.rstrip("*").strip() == "":
+                raise _fail(path, term_node, f"{section}.{lang}: empty term")
+            toks, stems = compile_term(text)
+            if not toks:
+                raise _fail(
+                    path, term_node, f"{section}.{lang}: term {text!r} has no letters or digits to match"
+                )
+            if stems[0] and len(toks[0]) < 3:
+                raise _fail(
+                    path,
+                    term_node,
+                    f"{section}.{lang}: prefix term {text!r} is too short (3 letters or more)",
+                )
+            key = (toks, stems)
+            weight = _weight(path, weight_node)
+            if (lang, key) in seen:
+                raise _fail(path, term_node, f"{section}.{lang}: term {text!r} repeats {seen[(lang, key)]}")
+            seen[(lang, key)] = _where(path, term_node)
+            if key in merged:  # the same word in two languages: one term, the larger weight
+                merged[key].weight = max(merged[key].weight, weight)
+                continue
+            merged[key] = Term(text, toks, stems, weight, category, lang, negative, _where(path, term_node))
+            out.append(merged[key])
+    return out
+
+
+_PATTERN_KEYS = {"id", "regex", "weight", "negative", "note", "lang"}
+
+
+def _patterns(path: Path, node: yaml.Node, category: str) -> list[Pattern]:
+    if not isinstance(node, yaml.SequenceNode):
+        raise _fail(path, node, "patterns must be a list of {id, regex, weight} entries")
+    out: list[Pattern] = []
+    ids: set[str] = set()
+    for item in node.value:
+        fields = {}
+        for k, v in _mapping(path, item, "a pattern"):
+            key = _scalar(path, k, "key")
+            if key not in _PATTERN_KEYS:
+                raise _fail(
+                    path, k, f"unknown pattern field {key!r} (expected one of {sorted(_PATTERN_KEYS)})"
+                )
+            fields[key] = v
+        for required in ("id", "regex", "weight"):
+            if required not in fields:
+                raise _fail(path, item, f"pattern lacks {required!r}")
+        pid = _scalar(path, fields["id"], "id")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", pid):
+            raise _fail(path, fields["id"], f"pattern id {pid!r} may use letters, digits, _ . - only")
+        if pid in ids:
+            raise _fail(path, fields["id"], f"pattern id {pid!r} repeats")
+        ids.add(pid)
+        regex = _scalar(path, fields["regex"], "regex")
+        try:
+            rx = re.compile(regex)
+        except re.error as exc:
+            raise _fail(path, fields["regex"], f"pattern {pid!r}: bad regex: {exc}") from None
+        if rx.groups:
+            regex = _no_capture(regex)
+        if re.compile(regex).match(""):
+            raise _fail(path, fields["regex"], f"pattern {pid!r} matches the empty string")
+        negative = False
+        if "negative" in fields:
+            negative = _scalar(path, fields["negative"], "negative").lower() in {"true", "yes", "1"}
+        out.append(
+            Pattern(pid, regex, _weight(path, fields["weight"]), category, negative, _where(path, item))
+        )
+    return out
+
+
+def _no_capture(regex: str) -> str:
+    """Turn capturing groups into non-capturing ones so patterns can share one alternation."""
+    return re.sub(r"(?<!\\)\((?!\?)", "(?:", regex)
+
+
+def _tests(path: Path, node: yaml.Node, category: str) -> list[PackTest]:
+    out: list[PackTest] = []
+    for key_node, items in _mapping(path, node, "tests"):
+        key = _scalar(path, key_node, "key")
+        if key not in {"match", "no_match"}:
+            raise _fail(path, key_node, f"tests: unknown key {key!r} (expected match, no_match)")
+        if not isinstance(items, yaml.SequenceNode):
+            raise _fail(path, items, f"tests.{key} must be a list of texts")
+        for item in items.value:
+            cat = category
+            if isinstance(item, yaml.MappingNode):
+                fields = {_scalar(path, k, "key"): v for k, v in item.value}
+                unknown = set(fields) - {"text", "category", "lang"}
+                if unknown or "text" not in fields:
+                    raise _fail(path, item, "a test is a text, or {text, category, lang}")
+                text = _scalar(path, fields["text"], "text")
+                if "category" in fields:
+                    cat = _scalar(path, fields["category"], "category")
+            else:
+                text = _scalar(path, item, "test text")
+            out.append(PackTest(text, cat, key == "match", _where(path, item)))
+    return out
+
+
+_PACK_KEYS = {"category", "description", "terms", "patterns", "negative", "tests", "version"}
+
+
+def load_pack(path: str | Path) -> Pack:
+    """Parse and validate one pack; raise :class:`RuleError` naming file and line on any problem."""
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path}: cannot read rule pack: {exc}") from None
+    try:
+        root = yaml.compose(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"{mark.line + 1}" if mark is not None else "1"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RuleError(f"{path}:{line}: not valid YAML: {problem}") from None
+    if root is None:
+        raise RuleError(f"{path}:1: empty rule pack")
+    sections = {}
+    for k, v in _mapping(path, root, "a rule pack"):
+        key = _scalar(path, k, "key")
+        if key not in _PACK_KEYS:
+            raise _fail(path, k, f"unknown section {key!r} (expected one of {sorted(_PACK_KEYS)})")
+        sections[key] = v
+    if "category" not in sections:
+        raise _fail(path, root, "pack lacks 'category'")
+    category = _scalar(path, sections["category"], "category")
+    if category == "csam_indicator":
+        raise _fail(
+            path, sections["category"],
+            "csam_indicator has no built-in rules; load an indicator list with "
+            "`tgintel indicators load FILE --category csam_indicator`",
+        )  # fmt: skip
+    if category not in RULE_CATEGORIES and category not in (OFFER, CONTEXT):
+        raise _fail(
+            path, sections["category"],
+            f"unknown category {category!r} (expected one of {[*RULE_CATEGORIES, OFFER, CONTEXT]})",
+        )  # fmt: skip
+    pack = Pack(path=path, category=category)
+    if "description" in sections:
+        pack.description = _scalar(path, sections["description"], "description")
+    if category == CONTEXT and ("terms" in sections or "patterns" in sections):
+        node = sections.get("terms") or sections["patterns"]
+        raise _fail(path, node, "a context pack holds only 'negative' terms, which apply to every category")
+    if "terms" in sections:
+        pack.terms += _terms(path, sections["terms"], category, False, "terms")
+    if "negative" in sections:
+        pack.terms += _terms(path, sections["negative"], category, True, "negative")
+    if "patterns" in sections:
+        pack.patterns = _patterns(path, sections["patterns"], category)
+    if "tests" in sections:
+        pack.tests = _tests(path, sections["tests"], category)
+        for t in pack.tests:
+            if t.category not in (*RULE_CATEGORIES, OFFER, CONTEXT):
+                raise RuleError(f"{t.where}: test names unknown category {t.category!r}")
+    return pack
+
+
+def default_pack_paths() -> list[Path]:
+    """The shipped packs, with same-named files from ``$TGINTEL_RULES`` directories taking their place and
+    new files there added."""
+    by_name = {p.name: p for p in sorted(PACK_DIR.glob("*.yaml"))}
+    for d in filter(None, os.environ.get("TGINTEL_RULES", "").split(os.pathsep)):
+        for p in sorted(Path(d).glob("*.yaml")):
+            by_name[p.name] = p
+    return [by_name[n] for n in sorted(by_name)]
+
+
+def load_packs(paths: Iterable[str | Path] | None = None) -> list[Pack]:
+    return [load_pack(p) for p in (default_pack_paths() if paths is None else paths)]
+
+
+# -- matching ------------------------------------------------------------------------------------------------
+def required_literals(regex: str) -> tuple[str, ...] | None:
+    """Strings of which every match of ``regex`` contains at least one, or None when no such set is known.
+
+    Why: most patterns cannot match most messages (no ``%`` means no ``roi_promise``), and a substring test
+    (``in``, a C memchr/fast search) costs a small fraction of a regex scan. The set is read from the parsed
+    regex (Python's own parser), so it holds for any pattern an analyst writes: literal runs, alternations of
+    them, small character classes, and repeats of at least one; anything else (lookarounds, case-insensitive
+    groups, back references) contributes nothing and the pattern simply runs unfiltered."""
+    try:
+        tree = _sre_parser.parse(regex)
+    except Exception:  # unknown syntax: no filter, the regex still runs
+        return None
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    try:
+        return _req_seq(list(tree))
+    except Exception:  # an opcode shape this parser makes differently: no filter
+        return None
+
+
+def _req_best(options: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The most selective candidate: longest shortest string, then fewest strings."""
+    if not options:
+        return None
+    return max(options, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _req_minimal(strings: Iterable[str]) -> tuple[str, ...]:
+    """Drop strings that contain another one of the set (finding the shorter one is the weaker, sufficient
+    test), in a fixed order."""
+    uniq = sorted(set(strings), key=lambda s: (len(s), s))
+    keep: list[str] = []
+    for s in uniq:
+        if not any(k in s for k in keep):
+            keep.append(s)
+    return tuple(keep)
+
+
+def _req_seq(items: list[tuple[object, object]]) -> tuple[str, ...] | None:
+    c = _sre_constants
+    options: list[tuple[str, ...]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            options.append(("".join(run),))
+            run.clear()
+
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av))  # type: ignore[arg-type]
+            continue
+        flush()
+        req: tuple[str, ...] | None = None
+        if op is c.IN:
+            members = list(av)  # type: ignore[call-overload]
+            if members and len(members) <= 8 and all(o is c.LITERAL for o, _ in members):
+                req = _req_minimal(chr(v) for _, v in members)
+        elif op is c.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = av  # type: ignore[misc]
+            if not add_flags:
+                req = _req_seq(list(sub))
+        elif op is c.ATOMIC_GROUP:
+            req = _req_seq(list(av))  # type: ignore[call-overload]
+        elif op is c.BRANCH:
+            branches = [_req_seq(list(b)) for b in av[1]]  # type: ignore[index]
+            if all(b is not None for b in branches):
+                req = _req_minimal(s for b in branches for s in b)  # type: ignore[union-attr]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            lo, _hi, sub = av  # type: ignore[misc]
+            if lo >= 1:
+                req = _req_seq(list(sub))
+        if req:
+            options.append(req)
+    flush()
+    return _req_best(options)
+
+
+class _TokenMemo:
+    """What each word seen so far starts (term ids), kept between messages.
+
+    Why: a message's words are mostly words seen before (Zipf), so looking each word up once in the term
+    tables and remembering the answer turns the per-message work into set operations done in C
+    (``words - seen``, ``words & starters``) plus Python work only for the few words that start a term.
+    Updated in the order fires, starters, leet, mixed, seen, and replaced (never cleared in place) when
+    full, so a thread sharing the rule set always sees a word's entry before it sees the word as seen."""
+
+    __slots__ = ("fires", "leet", "mixed", "seen", "starters")
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.starters: set[str] = set()  # words that start at least one term
+        self.mixed: set[str] = set()  # words mixing letters and digits ("c0ca1ne")
+        self.leet: dict[str, str] = {}  # words neither all letters nor all digits -> digits read as letters
+        # word -> (ids of one-word terms it fires, (id, other whole words) of longer terms it may start)
+        self.fires: dict[str, tuple[tuple[int, ...], tuple[tuple[int, frozenset[str]], ...]]] = {}
+
+
+_MEMO_MAX = 500_000  # words remembered (~60 MB at most); then the memo starts afresh
+
+
+class RuleSet:
+    """All packs (and user-loaded indicator lists) compiled into one matcher."""
+
+    def __init__(self, packs: Sequence[Pack], indicators: Iterable[tuple[str, str, int, str]] = ()) -> None:
+        """``indicators`` are ``(list name, category, entry number, term)`` rows from the store."""
+        self.packs = list(packs)
+        terms: list[Term] = [t for p in self.packs for t in p.terms]
+        for name, category, number, text in indicators:
+            toks, stems = compile_term(text)
+            if toks:
+                terms.append(
+                    Term(text, toks, stems, MAX_WEIGHT, INDICATOR_PREFIX + category, "any", False,
+                         f"indicator:{name}:{number}")
+                )  # fmt: skip
+        self.terms = terms
+        self.has_indicators = any(t.category.startswith(INDICATOR_PREFIX) for t in terms)
+        # Evidence string per term, built once.
+        self._term_evidence = [
+            f"negative:{t.text}" if t.negative
+            else t.where if t.category.startswith(INDICATOR_PREFIX)
+            else f"rule:{t.text}"
+            for t in terms
+        ]  # fmt: skip
+        # first token (exact) -> [(term index)], first token (prefix) -> [(term index)]
+        exact: dict[str, list[int]] = defaultdict(list)
+        prefix: dict[str, list[int]] = defaultdict(list)
+        for i, t in enumerate(terms):
+            (prefix if t.stems[0] else exact)[t.toks[0]].append(i)
+        self._exact = dict(exact)
+        self._prefix = dict(prefix)
+        self._prefix3: dict[str, list[str]] = defaultdict(list)
+        for stem in self._prefix:
+            self._prefix3[stem[:3]].append(stem)
+        # The whole (not prefix) words after a term's first: all must be in a message for the term to match.
+        self._rest = [
+            frozenset(w for w, stem in zip(t.toks[1:], t.stems[1:], strict=True) if not stem) for t in terms
+        ]
+        self._memo = _TokenMemo()
+        # Patterns run one by one over the normalised (already lower-cased) text, each only when the text
+        # holds one of the strings every match of it must contain (``required_literals``). A leading \\b is
+        # checked in Python after the match instead of by the regex: sre then uses its fast first-character
+        # scan, which makes a typical pattern three times cheaper.
+        self._patterns: list[tuple[tuple[str, ...] | None, re.Pattern[str], bool, Pattern, str]] = []
+        for p in self.packs:
+            for pat in p.patterns:
+                body, boundary = pat.regex, False
+                if body.startswith("\\b") and "|" not in _top_level(body[2:]):
+                    body, boundary = body[2:], True
+                evidence = f"negative:/{pat.id}/" if pat.negative else f"pattern:{pat.id}"
+                self._patterns.append((required_literals(body), re.compile(body), boundary, pat, evidence))
+
+    def forget_words(self) -> None:
+        """Drop the per-word memo (benchmarks use this to measure a cold start)."""
+        self._memo = _TokenMemo()
+
+    def _learn(self, memo: _TokenMemo, words: Iterable[str]) -> _TokenMemo:
+        """Enter ``words`` into ``memo`` (or into a fresh memo when it is full); return the memo used."""
+        if len(memo.seen) > _MEMO_MAX:
+            memo = self._memo = _TokenMemo()
+        terms, exact, prefix, prefix3 = self.terms, self._exact, self._prefix, self._prefix3
+        new: list[str] = []
+        for tok in words:
+            if tok in memo.seen:
+                continue
+            new.append(tok)
+            ids = list(exact.get(tok, ()))
+            for stem in prefix3.get(tok[:3], ()):
+                if tok.startswith(stem):
+                    ids += prefix[stem]
+            if ids:
+                single = tuple(i for i in ids if len(terms[i].toks) == 1)
+                multi = tuple((i, self._rest[i]) for i in ids if len(terms[i].toks) > 1)
+                memo.fires[tok] = (single, multi)
+                memo.starters.add(tok)
+            if not tok.isalpha() and not tok.isdigit():
+                memo.leet[tok] = tok.translate(_LEET)
+            if _MIXED.search(tok):
+                memo.mixed.add(tok)
+        memo.seen.update(new)
+        return memo
+
+    def _match_at(self, t: Term, toks: list[str], i: int) -> bool:
+        n = len(t.toks)
+        if i + n > len(toks):
+            return False
+        for j in range(1, n):
+            word = toks[i + j]
+            if t.stems[j]:
+                if not word.startswith(t.toks[j]):
+                    return False
+            elif word != t.toks[j]:
+                return False
+        return True
+
+    def match(self, norm: str, toks: list[str] | None = None) -> dict[str, CategoryHits]:
+        """Hits per category (``offer`` and ``context`` included) for one normalised text (``toks``, when
+        given, must be ``tokens(norm)``)."""
+        if toks is None:
+            toks = tokens(norm)
+        memo = self._memo
+        words = set(toks)
+        if not words.issubset(memo.seen):
+            memo = self._learn(memo, words)
+        if not memo.mixed.isdisjoint(words):
+            # "c0ca1ne": digits standing in for letters. A letter next to a digit is always inside one token,
+            # so "some token mixes them" is the same test as searching the whole text.
+            toks = [*toks, *filter(None, map(memo.leet.get, toks))]
+            words = set(toks)
+            if not words.issubset(memo.seen):
+                memo = self._learn(memo, words)
+        fired: set[int] = set()
+        starting = memo.starters.intersection(words)
+        if starting:
+            terms, fires = self.terms, memo.fires
+            longer: dict[str, list[int]] = {}
+            for tok in starting:
+                single, multi = fires[tok]
+                fired.update(single)
+                if multi:
+                    # a longer term needs its other whole words somewhere in the message: a set test in C
+                    # before the positional check in Python
+                    ids = [ti for ti, rest in multi if rest <= words]
+                    if ids:
+                        longer[tok] = ids
+            if longer:
+                for i, tok in enumerate(toks):
+                    cand = longer.get(tok)
+                    if cand:
+                        for ti in cand:
+                            if ti not in fired and self._match_at(terms[ti], toks, i):
+                                fired.add(ti)
+        hits: dict[str, CategoryHits] = {}
+        if fired:
+            terms, evidence = self.terms, self._term_evidence
+            for ti in sorted(fired):
+                t = terms[ti]
+                h = hits.get(t.category)
+                if h is None:
+                    h = hits[t.category] = CategoryHits()
+                if t.negative:
+                    h.neg += t.weight
+                else:
+                    h.pos += t.weight
+                h.evidence.append(evidence[ti])
+        for need, rx, boundary, pat, ev in self._patterns:
+            if need is not None:
+                for s in need:
+                    if s in norm:
+                        break
+                else:
+                    continue  # no string every match must contain: no match
+            if boundary:
+                for m in rx.finditer(norm):
+                    start = m.start()
+                    if start and (norm[start - 1].isalnum() or norm[start - 1] == "_"):
+                        continue
+                    break
+                else:
+                    continue
+            elif rx.search(norm) is None:
+                continue
+            h = hits.get(pat.category)
+            if h is None:
+                h = hits[pat.category] = CategoryHits()
+            if pat.negative:
+                h.neg += pat.weight
+            else:
+                h.pos += pat.weight
+            h.evidence.append(ev)
+        offer = hits.get(OFFER)
+        if offer is not None and offer.strength >= OFFER_CONTEXT:
+            # Inside a market post a weak hint is worth more: "pills" in chatter is nothing, in a price list
+            # with a contact handle it is a product.
+            for cat, h in hits.items():
+                if cat not in (OFFER, CONTEXT) and not cat.startswith(INDICATOR_PREFIX) and h.pos > 0:
+                    h.pos += OFFER_BOOST
+                    h.evidence.append("context:offer")
+        ctx = hits.pop(CONTEXT, None)
+        if ctx is not None and ctx.neg:
+            # Context scales a category down rather than subtracting a fixed amount: a news report that names
+            # five drugs is still news, while one "beware of scammers" in a long ad leaves the ad standing.
+            keep = math.pow(2.0, -ctx.neg)
+            for cat, h in hits.items():
+                if cat != OFFER and not cat.startswith(INDICATOR_PREFIX) and h.pos > 0:
+                    h.neg += (h.pos - h.neg) * (1.0 - keep) if h.pos > h.neg else 0.0
+                    h.evidence.extend(ctx.evidence)
+            hits["_context"] = ctx
+        return hits
+
+
+def categories_with_tests(packs: Sequence[Pack]) -> dict[str, set[str]]:
+    """Which languages the tests of each category cover (by detected language), for coverage reports."""
+    from tgintel.detect.lang import detect_language
+
+    cover: dict[str, set[str]] = defaultdict(set)
+    for p in packs:
+        for t in p.tests:
+            if t.expect:
+                cover[t.category].add(detect_language(t.text))
+    return dict(cover)
+
+
+def check_packs(paths: Sequence[str | Path] | None = None) -> list[str]:
+    """Validate packs and run their embedded tests with the rules alone; return failures (file:line: why).
+
+    Named files are checked together with the shipped packs (a named file replaces the shipped one of the
+    same name), so context negatives and neighbouring categories apply as they would in production."""
+    chosen = [Path(p) for p in paths] if paths else []
+    base = {p.name: p for p in default_pack_paths()}
+    for p in chosen:
+        if not p.exists():
+            raise RuleError(f"{p}: no such rule pack")
+        base[p.name] = p
+    packs = [load_pack(p) for p in base.values()]
+    ruleset = RuleSet(packs)
+    to_test = [p for p in packs if not chosen or p.path in chosen]
+    failures: list[str] = []
+    for pack in to_test:
+        for t in pack.tests:
+            norm = normalize(t.text)
+            hits = ruleset.match(norm)
+            if t.category == CONTEXT:
+                fired = [c for c, h in hits.items() if c in CATEGORIES and rule_score(h.strength) >= 0.5]
+                if t.expect == bool(fired) or (not t.expect and not fired):
+                    continue
+                failures.append(f"{t.where}: context test: categories fired: {fired} for {t.text!r}")
+                continue
+            h = hits.get(t.category)
+            score = rule_score(h.strength) if h else 0.0
+            if (score >= 0.5) != t.expect:
+                want = "match" if t.expect else "not match"
+                got = ", ".join(h.evidence) if h else "nothing fired"
+                failures.append(
+                    f"{t.where}: expected {t.category} to {want} (rules score {score:.2f}: {got}): {t.text!r}"
+                )
+    return failures

@@ -1,0 +1,21 @@
+"""The text the classifier sees: normalised (look-alike letters and obfuscation folded) and tokenised.
+
+Rules and model both read the output of :func:`tgintel.detect.normalize.normalize`, and rule terms are run
+through the same function when a pack is compiled, so a term and a disguised spelling of it meet on the same
+string whatever the normaliser folds.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tgintel.detect.normalize import normalize
+
+__all__ = ["normalize", "tokens"]
+
+_TOKEN = re.compile(r"\w+")
+
+
+def tokens(norm: str) -> list[str]:
+    """Word tokens of normalised text (letters, digits and underscore runs)."""
+    return _TOKEN.findall(norm)
