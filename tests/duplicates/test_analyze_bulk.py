@@ -46,14 +46,14 @@ def test_queue_reader_carries_what_clustering_reads(store) -> None:  # type: ign
                       fwd_channel_id=9, fwd_msg_id=4, sender_key="user9")  # fmt: skip
     store.upsert_messages(msgs)
     full = [m for b in store.iter_messages(unanalyzed_only=True) for m in b]
-    lean = [m for b in store.iter_analysis_queue(batch_size=1) for m in b]
+    lean = [m for b in store.iter_lean_messages(batch_size=1) for m in b]
     assert [pk for pk, _ in lean] == [pk for pk, _ in full]
     fields = ["channel_id", "id", "date", "kind", "text", "sender_key", "media"]
     fields += ["fwd_channel_id", "fwd_msg_id"]
     for (_, a), (_, b) in zip(lean, full, strict=True):
         assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields]
     analyze(store)
-    assert list(store.iter_analysis_queue()) == []
+    assert list(store.iter_lean_messages()) == []
 
 
 def test_edited_run_is_reanalysed_without_duplicates(store) -> None:  # type: ignore[no-untyped-def]

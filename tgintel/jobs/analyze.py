@@ -56,7 +56,7 @@ def analyze(
     by_category: dict[str, int] = {}
     if progress:
         progress(0, total)
-    for batch in store.iter_analysis_queue(batch_size=batch_size):
+    for batch in store.iter_lean_messages(batch_size=batch_size):
         clusters = assign_clusters(store, batch, memo=memo)
         texts = [m.text if m.kind == "message" else "" for _, m in batch]
         # Stages once per distinct text of the batch (the pipeline memoises across batches too).
@@ -142,7 +142,7 @@ def apply_indicators(
     matched = 0
     # Markets repeat the same text thousands of times: match each distinct text once.
     verdicts: dict[str, list[Finding]] = {}
-    for batch in store.iter_messages(batch_size=batch_size):
+    for batch in store.iter_lean_messages(unanalyzed_only=False, batch_size=batch_size):
         rows: list[tuple[int, Finding]] = []
         for pk, m in batch:
             if not m.text:

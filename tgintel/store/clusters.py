@@ -25,15 +25,13 @@ from __future__ import annotations
 
 import abc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
 from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text, bindparam, text
 from sqlalchemy.engine import Connection
 
-from tgintel.model import Media, Message
 from tgintel.store.bulk import executemany
 from tgintel.store.schema import metadata
 
@@ -166,14 +164,6 @@ class ClusterStore(abc.ABC):
     """The near-duplicate index and cluster aggregates."""
 
     @abc.abstractmethod
-    def iter_analysis_queue(self, *, batch_size: int = 20_000) -> Iterator[list[tuple[int, Message]]]:
-        """Messages waiting for analysis (``analyzed = 0``) in row-key order, as ``(pk, Message)`` batches
-        holding only what clustering and the detect stages read: identity, date, kind, text, sender,
-        forward origin and media. ``raw``, ``markup``, ``reactions`` and the other display fields are left
-        at their defaults; use ``iter_messages`` for whole messages. ``tgintel analyze`` reads with this
-        because rebuilding whole messages was a fifth of its time."""
-
-    @abc.abstractmethod
     def dup_exact_nodes(self, norm_hashes: Sequence[str]) -> dict[str, str]:
         """Known normalised-text hashes → their node hash; unknown ones are absent."""
 
@@ -261,12 +251,6 @@ def _chunks(seq: Sequence[Any], n: int = 500) -> Iterable[Sequence[Any]]:
 
 _SORTS = {"size": "size", "channels": "channels", "actors": "actors", "first_seen": "first_seen",
           "last_seen": "last_seen"}  # fmt: skip
-_QUEUE = (
-    "SELECT pk, channel_id, id, date, kind, text, sender_key, fwd_channel_id, fwd_msg_id, media "
-    "FROM messages WHERE pk > :last AND analyzed = 0 ORDER BY pk LIMIT :n"
-)
-_QUEUE_QMARK = _QUEUE.replace(":last", "?").replace(":n", "?")
-_media_dec = msgspec.json.Decoder(Media)
 _CLUSTER_COLS = "id, kind, size, channels, actors, first_seen, last_seen, lead_channel_id, representative_pk"
 
 
@@ -274,26 +258,6 @@ class SQLClusterMixin(ClusterStore):
     """SQL for :class:`ClusterStore`; plain statements both SQLite and PostgreSQL accept."""
 
     engine: Any
-
-    def iter_analysis_queue(self, *, batch_size: int = 20_000) -> Iterator[list[tuple[int, Message]]]:
-        last = 0
-        while True:
-            with self.engine.connect() as conn:
-                if conn.dialect.name == "sqlite":
-                    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-                    rows = cur.execute(_QUEUE_QMARK, (last, batch_size)).fetchall()
-                else:
-                    rows = conn.execute(text(_QUEUE), {"last": last, "n": batch_size}).all()
-            if not rows:
-                return
-            last = rows[-1][0]
-            media = _media_dec.decode
-            when = datetime.fromtimestamp
-            yield [
-                (pk, Message(channel_id=c, id=i, date=when(d, tz=UTC), kind=k, text=t, sender_key=s,
-                             fwd_channel_id=fc, fwd_msg_id=fm, media=media(md) if md else None))
-                for pk, c, i, d, k, t, s, fc, fm, md in rows
-            ]  # fmt: skip
 
     # -- index lookups ------------------------------------------------------------------------------------
     def dup_exact_nodes(self, norm_hashes: Sequence[str]) -> dict[str, str]:

@@ -129,6 +129,15 @@ class CoreStore(abc.ABC):
         changed are returned; it is safe to call :meth:`save_analysis` between batches."""
 
     @abc.abstractmethod
+    def iter_lean_messages(
+        self, *, unanalyzed_only: bool = True, batch_size: int = 20_000
+    ) -> Iterator[list[tuple[int, Message]]]:
+        """Like :meth:`iter_messages`, but each Message holds only what the detect stages read: identity,
+        date, kind, text, sender, forward origin and media. ``raw``, ``markup``, ``reactions`` and the other
+        display fields are left at their defaults. ``tgintel analyze`` and indicator scans read with this
+        because rebuilding whole messages was a fifth of analyze's time."""
+
+    @abc.abstractmethod
     def count_messages(self, *, unanalyzed_only: bool = False) -> int:
         """How many messages are stored (or wait for analysis)."""
 

@@ -156,6 +156,11 @@ _UPSERT = text(
     + ", 0) ON CONFLICT (channel_id, id) DO UPDATE SET "
     + _UPDATE_SET
 )
+_LEAN_ALL = (
+    "SELECT pk, channel_id, id, date, kind, text, sender_key, fwd_channel_id, fwd_msg_id, media "
+    "FROM messages WHERE pk > :last ORDER BY pk LIMIT :n"
+)
+_LEAN_QUEUE = _LEAN_ALL.replace("WHERE pk > :last", "WHERE pk > :last AND analyzed = 0")
 _SELECT_MESSAGE = "SELECT pk, " + ", ".join(MESSAGE_COLUMNS) + " FROM messages"
 # The same upsert for the raw sqlite3 cursor (positional parameters, tuples): SQLAlchemy's per-row parameter
 # processing was a third of the ingest time.
@@ -422,6 +427,30 @@ class SQLStore(
                 return
             last = rows[-1].pk
             yield [(r.pk, row_message(r)) for r in rows]
+
+    def iter_lean_messages(
+        self, *, unanalyzed_only: bool = True, batch_size: int = 20_000
+    ) -> Iterator[list[tuple[int, Message]]]:
+        q = _LEAN_QUEUE if unanalyzed_only else _LEAN_ALL
+        last = 0
+        while True:
+            with self.engine.connect() as conn:
+                if self.dialect == "sqlite":
+                    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                    qmark = q.replace(":last", "?").replace(":n", "?")
+                    rows = cur.execute(qmark, (last, batch_size)).fetchall()
+                else:
+                    rows = conn.execute(text(q), {"last": last, "n": batch_size}).all()
+            if not rows:
+                return
+            last = rows[-1][0]
+            media = _media_dec.decode
+            when = datetime.fromtimestamp
+            yield [
+                (pk, Message(channel_id=c, id=i, date=when(d, tz=UTC), kind=k, text=t, sender_key=s,
+                             fwd_channel_id=fc, fwd_msg_id=fm, media=media(md) if md else None))
+                for pk, c, i, d, k, t, s, fc, fm, md in rows
+            ]  # fmt: skip
 
     def count_messages(self, *, unanalyzed_only: bool = False) -> int:
         q = "SELECT count(*) FROM messages" + (" WHERE analyzed = 0" if unanalyzed_only else "")
