@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,12 @@ TG = str(ROOT / ".venv" / "bin" / "tgintel")
 
 def _bytes_under(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _children_cpu() -> float:
+    """User + system seconds of finished child processes (the machine is shared: wall time alone misleads)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def bench_simulator(work: Path, channels: int, days: int, seed: int) -> dict:
@@ -92,6 +99,7 @@ def bench_demo(work: Path, channels: int, days: int, seed: int) -> dict:
         ("report", [TG, "report", "--db", str(db), "--out", str(work / "demo" / "report")]),
     ]  # fmt: skip
     times: dict[str, float] = {}
+    cpu: dict[str, float] = {}  # user + system seconds of the step's processes (Chromium's PDF print too)
     study = None
     t_all = time.perf_counter()
     for name, cmd in steps:
@@ -101,14 +109,15 @@ def bench_demo(work: Path, channels: int, days: int, seed: int) -> dict:
         ):
             times[name] = None  # type: ignore[assignment]
             continue
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _children_cpu()
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         times[name] = round(time.perf_counter() - t0, 1)
+        cpu[name] = round(_children_cpu() - c0, 1)
         if proc.returncode != 0:
             raise SystemExit(f"{name} failed ({proc.returncode}): {proc.stderr[-2000:]}")
         if name == "study":
             study = json.loads(proc.stdout)
-        print(f"  {name}: {times[name]} s", file=sys.stderr, flush=True)
+        print(f"  {name}: {times[name]} s wall, {cpu[name]} s CPU", file=sys.stderr, flush=True)
     total = round(time.perf_counter() - t_all, 1)
     from tgintel.sources.simulate.truth import truth_study
 
@@ -133,6 +142,8 @@ def bench_demo(work: Path, channels: int, days: int, seed: int) -> dict:
     )
     return {
         "steps_s": times,
+        "steps_cpu_s": cpu,
+        "load_at_end": os.getloadavg(),
         "total_s": total,
         "target_s": 180,
         "study_equals_truth_raw_counts": {k: study[k] == truth[k] for k in raw} if study else None,

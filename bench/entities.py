@@ -17,7 +17,12 @@ Measured in one run, on one core (this process):
   same seed, says who owns which campaign and shop channel). ``--e2e`` repeats it through a real store
   (``ingest`` + ``analyze`` + ``analyze_actors``).
 
+- **before/after** (``--compare-rev REV``): the extractor as committed at REV (materialised from git, see
+  bench/entities_equivalence.py) and the working tree's, alternating in this process on the same distinct
+  texts and tg-spam lines, every memo of both emptied before each pass, best of ``--rounds`` each.
+
     .venv/bin/python bench/entities.py [--channels 30 --days 30 --seed 7] [--e2e] [--markdown]
+                                       [--compare-rev b2a8402 --rounds 15]
 """
 
 from __future__ import annotations
@@ -63,15 +68,8 @@ def rate(texts: list[str], fn: Any, repeat: int = 3, before: Any = None) -> floa
 def clear_caches() -> None:
     """Empty every memo the extractor keeps (texts, lines, phone parses, checksums, prices): a cold start."""
     from tgintel.detect import entities
-    from tgintel.detect.entities import checksums, money
 
-    entities._extract.cache_clear()
-    entities._scan_line.cache_clear()
-    contacts.parse_phone.cache_clear()
-    money.price_value.cache_clear()
-    for fn in (checksums.btc_base58, checksums.btc_bech32, checksums.eth, checksums.tron, checksums.xmr,
-               checksums.onion, checksums.iban):  # fmt: skip
-        fn.cache_clear()
+    entities.clear_memos()
 
 
 def rate_whole_texts(texts: list[str]) -> float:
@@ -87,6 +85,26 @@ def rate_whole_texts(texts: list[str]) -> float:
 
 
 _NEVER = re.compile(r"\n(?=\x00\x00never)")
+
+
+def compare(rev: str, corpora: dict[str, list[str]], rounds: int, tmp: str) -> dict[str, dict[str, float]]:
+    """Messages per CPU-second of the extractor at ``rev`` and of the working tree's, alternating."""
+    from bench.entities_equivalence import clear_caches as clear_pkg
+    from bench.entities_equivalence import load_old
+    from tgintel.detect import entities
+
+    old_dir = Path(tmp) / "old"
+    old_dir.mkdir()
+    old = load_old(rev, old_dir)
+    out: dict[str, dict[str, float]] = {}
+    for name, texts in corpora.items():
+        best = {"before": 0.0, "after": 0.0}
+        for _ in range(rounds):
+            for label, pkg in (("before", old), ("after", entities)):
+                once = rate(texts, pkg.extract_entities, 1, lambda p=pkg: clear_pkg(p))
+                best[label] = max(best[label], once)
+        out[name] = {**best, "speedup": best["after"] / best["before"]}
+    return out
 
 
 def accuracy(rows: list[dict]) -> tuple[dict[str, list[int]], list[tuple]]:
@@ -147,6 +165,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--e2e", action="store_true", help="also link actors through a real store")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--compare-rev", help="also time the extractor as committed at this git revision")
+    ap.add_argument("--rounds", type=int, default=15)
     args = ap.parse_args()
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -172,6 +192,8 @@ def main() -> None:
             unique, lambda s: list(phonenumbers.PhoneNumberMatcher(s, "NL")), repeat=1
         )
         out["floor_one_regex_msgs_s"] = rate(texts, lambda s: list(contacts.HANDLE_RE.finditer(s)))
+        if args.compare_rev:
+            out["compare"] = compare(args.compare_rev, {"distinct": unique, "tgspam": spam}, args.rounds, tmp)
         per, errors = accuracy(rows)
         tp, fp, fn = (sum(v[i] for v in per.values()) for i in range(3))
         out["precision"] = tp / max(1, tp + fp)
@@ -230,6 +252,17 @@ def main() -> None:
 
 def markdown(o: dict[str, Any], args: argparse.Namespace) -> str:
     lk, lc = o["linking"], o["linking_campaigns_only"]
+    compare_lines = []
+    if "compare" in o:
+        compare_lines = [
+            f"Before/after (`--compare-rev {args.compare_rev}`, best of {args.rounds} alternating passes):",
+            "",
+            "| texts | before msg/s | after msg/s | speed-up |",
+            "|---|---:|---:|---:|",
+            *[f"| {k} | {v['before']:,.0f} | {v['after']:,.0f} | {v['speedup']:.2f}× |"
+              for k, v in o["compare"].items()],
+            "",
+        ]  # fmt: skip
     lines = [
         f"Simulated market `--channels {args.channels} --days {args.days} --seed {args.seed}`: "
         f"{o['messages']:,} messages, {o['unique_texts']:,} distinct texts, {o['mean_chars']} characters on "
@@ -248,6 +281,7 @@ def markdown(o: dict[str, Any], args: argparse.Namespace) -> str:
         f"{o['peer_phonematcher_msgs_s']:,.0f} |",
         f"| floor: one precompiled regex pass (`@handle`) | {o['floor_one_regex_msgs_s']:,.0f} |",
         "",
+        *compare_lines,
         f"Entities vs truth: precision {o['precision']:.4f}, recall {o['recall']:.4f}.",
         "",
         "| type | tp | fp | fn |",

@@ -64,3 +64,23 @@ def test_real_sets_split_is_disjoint_and_stable() -> None:
     assert all(split_of(t) == "test" for t in list(test)[:50])
     labels = {(r["source"], r["categories"] is None) for r in real_records("test")}
     assert ("tg-spam", True) in labels and ("smishing", False) in labels
+
+
+def test_real_samples_keep_their_share_when_several_simulator_files_are_given(tmp_path: Path) -> None:
+    """Four simulator corpora would otherwise drown the few thousand real texts: each real example counts once
+    per simulator file (recorded in the model's provenance), unless told otherwise."""
+    sims = []
+    for k in range(2):
+        rows = [
+            {"text": f"{t.format(n=n)} v{k}", "categories": ["drugs"], "offer": True}
+            for t in POS
+            for n in range(5)
+        ]
+        p = tmp_path / f"sim{k}.jsonl"
+        p.write_bytes(b"\n".join(orjson.dumps(r) for r in rows))
+        sims.append(p)
+    train_model(out=tmp_path / "m2", sim=sims, min_df=1)
+    meta = json.loads((tmp_path / "m2" / "model.json").read_text())["meta"]
+    assert meta["real_weight"] == 2.0 and meta["sources"]["smishing"] > 0
+    train_model(out=tmp_path / "m1", sim=sims[:1], min_df=1, real_weight=3.0)
+    assert json.loads((tmp_path / "m1" / "model.json").read_text())["meta"]["real_weight"] == 3.0

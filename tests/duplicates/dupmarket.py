@@ -16,6 +16,13 @@ ADVERTS = [
     "Свежие аккаунты Госуслуг с подтверждением, 1500 руб за штуку, оптом дешевле, пишите @gos_acc",
     "Phishing kit for Dutch banks with admin panel and Telegram notifications, 200 USDT, contact @kitseller",
 ]
+# One seller's two menus: the same frame around other products (different offers, never one cluster).
+MENUS = [
+    "🌿 Premium weed and hash 🌿\nShop greenplug\n• Amnesia haze 5g - 45€\n• Moroccan hash 10g - 60€\n"
+    "• Pre-rolls 5 pcs - 25€\nFast delivery in Utrecht\n💰 Payment: iDEAL, crypto\n💬 Contact: @greenplug_nl",
+    "🌿 Premium weed and hash 🌿\nShop greenplug\n• Ketamine 1g - 30€\n• XTC pills 10 pcs - 50€\n"
+    "• Amnesia haze 5g - 45€\nFast delivery in Utrecht\n💰 Payment: iDEAL, crypto\n💬 Contact: @greenplug_nl",
+]
 
 
 def variant(text: str, rng: random.Random) -> str:
@@ -59,6 +66,14 @@ def market(seed: int = 5, per_advert: int = 12) -> tuple[list[Channel], list[Mes
         post(ch, text=f"anyone around tonight? {rng.randrange(10**6)} {rng.choice(['lol', 'ok', 'hi'])}",
              sender_key=f"user{50 + rng.randrange(5)}")  # fmt: skip
         truth.append(-1)
+    # The menus, from a generator of their own (so the adverts' stream above is what it always was).
+    mrng = random.Random(seed + 1000)
+    for _round in range(per_advert):
+        for k, text in enumerate(MENUS):
+            ch = channels[(k + mrng.randrange(2)) % len(channels)].id
+            body = text if mrng.random() < 0.5 else variant(text, mrng)
+            post(ch, text=body, sender_key="user40", sender_name="Vendor 40")
+            truth.append(len(ADVERTS) + k)
     # A photo re-posted in two channels, a forward of the first advert, a service message.
     post(100, media=Media(kind="photo", file_id="AgADphoto1"), sender_key="user9")
     truth.append(-2)

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import msgspec
 
-from duplicates.dupmarket import ADVERTS, T0, market
+from duplicates.dupmarket import ADVERTS, MENUS, T0, market
 from tgintel.detect.duplicates import NearDuplicateIndex, media_cluster_id
 from tgintel.detect.minhash import Similarity
 from tgintel.jobs.cluster import assign_clusters
@@ -75,7 +75,7 @@ def test_batches_equal_one_pass_and_the_in_memory_index(store: SQLStore) -> None
         if t >= 0:
             by_advert[t].add(final[pk])
     assert all(len(c) == 1 for c in by_advert.values())
-    assert len({next(iter(c)) for c in by_advert.values()}) == len(ADVERTS)
+    assert len({next(iter(c)) for c in by_advert.values()}) == len(ADVERTS) + len(MENUS)
     service = [pk for pk, m in stored if m.kind == "service"]
     assert service and all(pk not in res for pk in service)
     # The media copies share a cluster by file id; norm_hash is None for them.

@@ -59,9 +59,9 @@ LINE_TEXTS = st.lists(st.one_of(LINE_PIECES, st.text(max_size=6)), max_size=24).
 def test_memoised_lines_give_what_one_pass_over_the_whole_text_gives(text: str, region: str | None) -> None:
     from tgintel.detect import entities
 
-    lower = text.lower()
-    if len(lower) != len(text):
-        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    gates = entities._gates(text, lower)
-    whole = [entities.Entity(*e) for e in entities._scan(text, lower, region, gates, gates[0])]
+    whole = [entities.Entity(*e) for e in entities._whole(text, region)]
+    assert extract_entities(text, default_region=region) == whole
+    # Memo state must not matter: the same text again (text memo), and after every memo is emptied.
+    assert extract_entities(text, default_region=region) == whole
+    entities.clear_memos()
     assert extract_entities(text, default_region=region) == whole

@@ -57,20 +57,26 @@ def ingest(db: Path, export: Path) -> subprocess.Popen:
     )  # fmt: skip
 
 
+def kill_9_midway(db: Path, export: Path, after_rows: int) -> int:
+    """Start an ingest, ``kill -9`` it once ``after_rows`` rows are stored; the rows stored then."""
+    proc = ingest(db, export)
+    deadline = time.monotonic() + 240
+    while stored(db) < after_rows and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    partial = stored(db)
+    assert 0 < partial < N, "the kill must land in the middle of the import"
+    return partial
+
+
 @pytest.mark.slow
 def test_kill_9_then_rerun_gives_exact_rows(tmp_path: Path) -> None:
     export = stream_big(tmp_path / "result.json", 31337, N)
     crash_db, clean_db = tmp_path / "crash.sqlite", tmp_path / "clean.sqlite"
 
-    proc = ingest(crash_db, export)
-    deadline = time.monotonic() + 240
-    while stored(crash_db) < 5 * BATCH and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-    partial = stored(crash_db)
-    assert 0 < partial < N, "the kill must land in the middle of the import"
+    partial = kill_9_midway(crash_db, export, 5 * BATCH)
     assert partial % BATCH == 0, "only whole batches are ever committed"
 
     rerun = ingest(crash_db, export)
@@ -83,3 +89,50 @@ def test_kill_9_then_rerun_gives_exact_rows(tmp_path: Path) -> None:
     after, expected = rows(crash_db), rows(clean_db)
     assert len(expected["messages"]) == N and expected["fts_docs"] == [(N,)]
     assert after == expected
+
+
+def schema(db: Path) -> list[tuple]:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'messages' ORDER BY type, name"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_kill_9_during_bulk_import_then_any_command_finishes_the_indexes(tmp_path: Path) -> None:
+    # An import into an empty store runs in bulk mode: indexes and FTS are built after the last batch.
+    export = stream_big(tmp_path / "result.json", 4242, N)
+    crash_db, clean_db = tmp_path / "crash.sqlite", tmp_path / "clean.sqlite"
+
+    partial = kill_9_midway(crash_db, export, 3 * BATCH)
+
+    con = sqlite3.connect(crash_db)
+    try:
+        assert con.execute("SELECT count(*) FROM ingest_bulk").fetchone() == (1,)  # the marker survived
+    finally:
+        con.close()
+    clean = ingest(clean_db, export)
+    _, err = clean.communicate(timeout=600)
+    assert clean.returncode == 0, err
+    assert len(schema(crash_db)) < len(schema(clean_db))  # indexes and FTS triggers are missing
+
+    # any command that opens the store finishes the build over the rows that were stored
+    stats = subprocess.run([TGINTEL, "stats", "--db", str(crash_db)], capture_output=True, text=True)
+    assert stats.returncode == 0, stats.stderr
+    assert schema(crash_db) == schema(clean_db)
+    con = sqlite3.connect(crash_db)
+    try:
+        con.execute("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')")
+        assert con.execute("SELECT count(*) FROM messages_fts_docsize").fetchone() == (partial,)
+        assert con.execute("SELECT count(*) FROM ingest_bulk").fetchone() == (0,)
+    finally:
+        con.close()
+
+    rerun = ingest(crash_db, export)
+    _, err = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, err
+    assert rows(crash_db) == rows(clean_db)
+    assert schema(crash_db) == schema(clean_db)

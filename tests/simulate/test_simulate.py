@@ -274,3 +274,23 @@ def test_cli_writes_and_reports_bad_options(run_cli, tmp_path: Path) -> None:
         simulate(tmp_path / "y", repetition=1.5)
     with pytest.raises(UserError, match="channels"):
         simulate(tmp_path / "y", channels=0)
+
+
+def test_a_vendors_campaigns_are_offers_an_analyst_can_tell_apart() -> None:
+    """No vendor runs two campaigns with the same item list, nor two scam campaigns with the same pitch:
+    those would differ only by the changes a re-post makes, so the truth could not be scored against."""
+    from tgintel.sources.simulate import _vocab
+    from tgintel.sources.simulate.world import World
+
+    w = World(channels=106, days=90, seed=3, repetition=0.96, vocab=_vocab("train"), per_day=70.0,
+              template_set="train")  # fmt: skip
+    w.build()  # structure only: vendors and campaigns (no texts, no stream)
+    seen: dict[int, set] = defaultdict(set)
+    per_vendor = Counter(c.vendor for c in w.campaigns)
+    for c in w.campaigns:
+        key = c.spec.header if c.scam else frozenset(it for it, _eur in c.spec.items)
+        assert key not in seen[c.vendor], f"campaign {c.idx}: vendor {c.vendor} already ran this offer"
+        seen[c.vendor].add(key)
+        if c.scam:
+            assert c.spec.shop  # the scammer's brand line
+    assert max(per_vendor.values()) > 3  # vendors with several campaigns exist, so the check bites

@@ -96,9 +96,10 @@ def get_campaign(store: Store, cluster_id: str, *, max_variants: int = MAX_VARIA
     first/last seen, in order of arrival: the first is the lead channel), actors, a daily timeline per
     channel, the variants with what changed against the first one, and how many posts were forwards.
 
-    Bounded for campaigns of tens of thousands of posts: the timeline and the forward count are counted by
-    the database (per day and channel), channels and actors come from the stored breakdowns, and only the
-    first ``max_variants`` distinct texts (in order of first appearance) are fetched and diffed;
+    Bounded for campaigns of any size: the timeline, the forward count and the variants are read from counts
+    kept as clusters are assigned (per day and channel, per text and channel: ``campaign_counts``), channels
+    and actors from the stored breakdowns, and only the first ``max_variants`` distinct texts (in order of
+    first appearance) are fetched and diffed;
     ``variants_count`` still says how many there are, so ``len(variants) < variants_count`` means the list
     was cut. No member row is read into Python."""
     row = store.get_cluster(cluster_id)
@@ -107,10 +108,10 @@ def get_campaign(store: Store, cluster_id: str, *, max_variants: int = MAX_VARIA
     breakdown = store.cluster_breakdown(cluster_id)
     timeline: dict[int, dict[int, int]] = defaultdict(dict)
     forwarded = 0
-    for t in store.cluster_timeline(cluster_id):
+    for t in store.campaign_timeline(cluster_id):
         timeline[t["day"]][t["channel_id"]] = t["posts"]
         forwarded += t["forwarded"]
-    shown = store.cluster_variants(cluster_id, limit=max(max_variants, 1))  # one row still carries the total
+    shown = store.campaign_variants(cluster_id, limit=max(max_variants, 1))  # one row still carries the total
     variants_count = int(shown[0]["total"]) if shown else 0
     shown = shown[: max(max_variants, 0)]
     texts = store.get_messages([v["first_pk"] for v in shown])

@@ -64,16 +64,28 @@ def register(app: typer.Typer) -> None:
         ] = False,
         model: ModelOption = None,
         indicators: IndicatorsOption = None,
+        region: Annotated[
+            str | None,
+            typer.Option("--region", help="Country (e.g. NL) of phone numbers written without '+'."),
+        ] = None,
     ) -> None:
         """Run the detect stages on loose messages ({"id", "text"} per line) without a database."""
         from tgintel.detect.pipeline import Pipeline
         from tgintel.jobs.detect import detect_file
+        from tgintel.jobs.regions import normalize_region
+
+        region = normalize_region(region) if region else None
 
         pipeline = Pipeline(_classifier(no_model, model, indicators))
         out = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
         try:
             counts = detect_file(
-                src, out, pipeline=pipeline, skip_bad=skip_bad, on_bad=lambda m: _err(f"skipped: {m}")
+                src,
+                out,
+                pipeline=pipeline,
+                skip_bad=skip_bad,
+                on_bad=lambda m: _err(f"skipped: {m}"),
+                region=region,
             )
         finally:
             if out is not sys.stdout.buffer:

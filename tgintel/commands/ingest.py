@@ -129,6 +129,9 @@ class _LogProgress(IngestProgress):
     def bad(self, line: str) -> None:
         print(f"ingest: skipped: {line}", file=sys.stderr, flush=True)
 
+    def indexing(self) -> None:
+        print("ingest: building indexes and full-text search", file=sys.stderr, flush=True)
+
 
 class _RichProgress(_LogProgress):
     """A bar over the bytes of each file, with messages and messages/s (terminals only)."""
@@ -171,6 +174,9 @@ class _RichProgress(_LogProgress):
         from rich.markup import escape
 
         self.console.print("skipped: " + escape(line), highlight=False)
+
+    def indexing(self) -> None:
+        self.console.print("building indexes and full-text search…", highlight=False)
 
 
 def stats(db: DbOption = None, json: JsonOption = False) -> None:

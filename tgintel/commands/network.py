@@ -1,5 +1,6 @@
-"""Network commands: ``tgintel actors``, ``tgintel graph``, ``tgintel discover``, ``tgintel entity VALUE`` and
-``tgintel entities TEXT`` (extraction on loose text). Message text and entity values are hostile: they are
+"""Network commands: ``tgintel actors``, ``tgintel graph``, ``tgintel discover``, ``tgintel entity VALUE``,
+``tgintel entities TEXT`` (extraction on loose text) and ``tgintel channels region`` (a channel's default
+country for phone numbers). Message text and entity values are hostile: they are
 printed as plain Rich ``Text``, never parsed as markup."""
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ def register(app: typer.Typer) -> None:
     app.command("discover")(discover)
     app.command("entity")(entity)
     app.command("entities")(entities)
+    channels_app = typer.Typer(help="Channel settings.", no_args_is_help=True)
+    channels_app.command("region")(channel_region)
+    app.add_typer(channels_app, name="channels")
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
@@ -222,3 +226,54 @@ def entities(
         return
     _table(f"Entities ({len(rows)})", ["type", "value", "surface"],
            [[r["type"], r["value"], text[r["start"] : r["end"]]] for r in rows])  # fmt: skip
+
+
+def channel_region(
+    channel: Annotated[
+        str | None, typer.Argument(help="Channel id or @username; omit to list the channels with a region.")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Argument(help="Country code (ISO 3166, e.g. NL) for its numbers without '+'.")
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the channel's region.")] = False,
+    suggest: Annotated[
+        bool, typer.Option("--suggest", help="Propose regions from the channels' international numbers.")
+    ] = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Show, set or clear a channel's default region for phone numbers written without a country code.
+
+    Setting or clearing it queues the channel's messages for `tgintel analyze` again."""
+    from tgintel.errors import UserError
+    from tgintel.jobs.regions import channel_region_rows, resolve_channel, set_region, suggest_regions
+    from tgintel.store import open_store
+
+    if region is not None and clear:
+        raise UserError("give a region or --clear, not both")
+    if (region is not None or clear) and channel is None:
+        raise UserError("name the channel to set a region for")
+    store = open_store(db)
+    try:
+        if suggest:
+            rows = suggest_regions(store)
+            title, cols, keys = "Suggested regions", ["channel", "title", "suggested", "numbers", "of"], [
+                "channel_id", "title", "suggested", "numbers", "of"]  # fmt: skip
+        elif region is not None or clear:
+            rows = [set_region(store, channel, None if clear else region)]  # type: ignore[arg-type]
+            title, cols, keys = "Channel region", ["channel", "title", "region", "messages queued"], [
+                "channel_id", "title", "region", "queued"]  # fmt: skip
+        else:
+            rows = channel_region_rows(store)
+            if channel is not None:
+                cid, name = resolve_channel(store, channel)
+                rows = [r for r in rows if r["channel_id"] == cid] or [
+                    {"channel_id": cid, "title": name, "region": None}]  # fmt: skip
+            title, cols = "Channel regions", ["channel", "title", "region"]
+            keys = ["channel_id", "title", "region"]
+    finally:
+        store.close()
+    if json:
+        print_json({"channels": rows})
+        return
+    _table(title, cols, [[r.get(k) for k in keys] for r in rows])

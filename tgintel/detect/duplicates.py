@@ -35,7 +35,7 @@ from tgintel.detect.minhash import (
     shingle_sets,
     signatures,
 )
-from tgintel.detect.normalize import contacts, normalize, placeholder_form
+from tgintel.detect.normalize import contacts, normalize, placeholder_form, products
 
 __all__ = [
     "DEFAULT_CONTAINMENT",
@@ -47,6 +47,7 @@ __all__ = [
     "exact_hash",
     "hash64",
     "media_cluster_id",
+    "product_keys",
 ]
 
 #: Jaccard similarity of character 5-gram sets (placeholder form) at or above which two texts are variants.
@@ -73,6 +74,11 @@ def exact_hash(normalised: str) -> str:
 def contact_keys(normalised: str) -> frozenset[int]:
     """Hashes of the contacts a normalised text names (for the seller veto in verification)."""
     return frozenset(hash64(c) for c in contacts(normalised))
+
+
+def product_keys(matching: str) -> frozenset[int]:
+    """Hashes of the priced products a matching-form text names (for the offer check in verification)."""
+    return frozenset(hash64(p) for p in products(matching))
 
 
 def cluster_id_for(node_hash: int) -> str:
@@ -103,6 +109,7 @@ class _State(msgspec.Struct):
     band_offsets: bytes
     rep_keys: list[str]
     contacts: list[list[int]]
+    products: list[list[int]] = []  # absent in version 1 files: those nodes skip the product check
 
 
 class NearDuplicateIndex:
@@ -133,6 +140,7 @@ class NearDuplicateIndex:
         self._bands: dict[int, int | list[int]] = {}
         self._rep_key: list[str] = []  # first key added per node
         self._contacts: list[frozenset[int]] = []  # contacts named by the node's first text
+        self._products: list[frozenset[int]] = []  # priced products of the node's matching text
         # Raw text -> node, keyed by Python's (per-process) string hash: most posts are byte-identical
         # repeats, and skipping normalisation for them is most of the speed. A cache, never saved.
         self._raw: dict[int, int] = {}
@@ -270,6 +278,7 @@ class NearDuplicateIndex:
             self._shingles.append(sets[i])
             self._rep_key.append(keys[i])
             self._contacts.append(node_contacts[i])
+            self._products.append(product_keys(texts[i]))
             candidates: dict[int, int] = {}
             for bk in node_keys:
                 bucket = bands.get(bk)
@@ -289,12 +298,14 @@ class NearDuplicateIndex:
 
     def _link(self, node: int, candidates: dict[int, int]) -> None:
         """Verify candidates (most shared bands first) and merge the clusters of those that pass."""
-        mine, my_contacts = self._shingles[node], self._contacts[node]
+        mine, my_contacts, my_products = self._shingles[node], self._contacts[node], self._products[node]
         for c in sorted(candidates, key=lambda c: (-candidates[c], c)):
             rc, rn = self._find(c), self._find(node)
             if rc == rn:
                 continue  # already connected: this edge would change nothing
-            if self.similar(mine, self._shingles[c], my_contacts, self._contacts[c]):
+            if self.similar(
+                mine, self._shingles[c], my_contacts, self._contacts[c], my_products, self._products[c]
+            ):
                 lo, hi = (rc, rn) if rc < rn else (rn, rc)
                 self._parent[hi] = lo
 
@@ -312,7 +323,7 @@ class NearDuplicateIndex:
         boffs = np.zeros(blens.size + 1, dtype=np.int64)
         np.cumsum(blens, out=boffs[1:])
         state = _State(
-            version=1,
+            version=2,
             params=self.params.as_dict(),
             similarity=self.similar.as_dict(),
             max_bucket=self.max_bucket,
@@ -328,6 +339,7 @@ class NearDuplicateIndex:
             band_offsets=boffs.tobytes(),
             rep_keys=self._rep_key,
             contacts=[sorted(c) for c in self._contacts],
+            products=[sorted(p) for p in self._products],
         )
         Path(path).write_bytes(msgspec.msgpack.encode(state))
 
@@ -357,6 +369,7 @@ class NearDuplicateIndex:
         }
         self._rep_key = state.rep_keys
         self._contacts = [frozenset(c) for c in state.contacts]
+        self._products = [frozenset(p) for p in state.products] or [frozenset()] * len(self._contacts)
         return self
 
 

@@ -169,30 +169,54 @@ class Similarity:
 
     docs/duplicates.md has the measurements behind the defaults (simulator campaigns and real tg-spam)."""
 
-    __slots__ = ("containment", "min_shingles", "other_seller", "same_seller", "threshold")
+    __slots__ = (
+        "containment",
+        "min_products",
+        "min_shingles",
+        "other_seller",
+        "same_products",
+        "same_seller",
+        "threshold",
+    )
 
     def __init__(
         self,
         threshold: float = 0.5,
         containment: float = 0.8,
-        same_seller: float = 0.74,
+        same_seller: float = 0.6,
         other_seller: float = 0.95,
         min_shingles: int = 40,
+        same_products: float = 0.85,
+        min_products: int = 2,
     ) -> None:
         self.threshold = threshold
         self.containment = containment
         self.same_seller = same_seller
         self.other_seller = other_seller
         self.min_shingles = min_shingles
+        self.same_products = same_products
+        self.min_products = min_products
 
     def __call__(
-        self, a: np.ndarray, b: np.ndarray, ca: frozenset[int] = frozenset(), cb: frozenset[int] = frozenset()
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        ca: frozenset[int] = frozenset(),
+        cb: frozenset[int] = frozenset(),
+        pa: frozenset[int] = frozenset(),
+        pb: frozenset[int] = frozenset(),
     ) -> bool:
         if a.size == 0 or b.size == 0:
             return False
         inter = np.intersect1d(a, b, assume_unique=True).size
         union = a.size + b.size - inter
-        if ca and cb:
+        if len(pa) >= self.min_products and len(pb) >= self.min_products:
+            shared = len(pa & pb)
+            if shared < self.same_products * (len(pa) + len(pb) - shared):
+                return False  # other products: another offer, however much of the frame they share
+            if ca and cb and ca.isdisjoint(cb):
+                return inter >= self.other_seller * union
+        elif ca and cb:
             return inter >= (self.other_seller if ca.isdisjoint(cb) else self.same_seller) * union
         if inter >= self.threshold * union:
             return True
@@ -206,4 +230,6 @@ class Similarity:
             "same_seller": self.same_seller,
             "other_seller": self.other_seller,
             "min_shingles": self.min_shingles,
+            "same_products": self.same_products,
+            "min_products": self.min_products,
         }

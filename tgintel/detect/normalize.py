@@ -35,7 +35,7 @@ import re
 import sys
 import unicodedata
 
-__all__ = ["contacts", "normalize", "normalize_pair", "placeholder_form"]
+__all__ = ["contacts", "normalize", "normalize_pair", "placeholder_form", "products"]
 
 # -- 1. invisible characters ------------------------------------------------------------------------
 
@@ -178,9 +178,14 @@ _DOMAIN = re.compile(
     r"\b[\w-]+(?:\.[\w-]+)*\.(?:onion|com|net|org|io|ru|me|cc|to|su|biz|info|shop|store|xyz|top|site|online"
     r"|link|ly|co|gg|app|pro|ltd|fr|de|nl|uk|us)\b(?:/\S*)?"
 )
-_PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
+# Eight digits or more, at most two separator characters between digits: ``+7 (912) 345-67-89`` is a phone,
+# ``box of 50 - 150`` (a quantity and a price) is not.
+_PHONE = re.compile(r"\+?\d(?:[ ()-]{0,2}\d){7,}")
+# On case-folded text (normalize lowercases), so base58 addresses are matched in lower case: bitcoin,
+# Ethereum, Tron, Monero (standard and integrated).
 _WALLET = re.compile(
-    r"\b(?:bc1[a-z0-9]{25,62}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|0x[0-9a-f]{40}|t[1-9a-z]{33})\b"
+    r"\b(?:bc1[a-z0-9]{25,62}|[13][a-z1-9]{25,34}|0x[0-9a-f]{40}|t[1-9a-z]{33}"
+    r"|[48][0-9a-z]{94}(?:[0-9a-z]{11})?)\b"
 )
 _NUMBER = re.compile(r"\d+(?:[.,' ]\d{3})*(?:[.,]\d+)?")
 _PLACEHOLDER_RUN = re.compile(r"(<(?:num|contact)>)(?:\s*\1)+")
@@ -228,6 +233,43 @@ def contacts(s: str) -> list[str]:
         if found:
             s = pattern.sub(" ", s)
     return found
+
+
+# -- priced products in the matching form ---------------------------------------------------------------
+# A price is a number placeholder with a currency next to it (symbol or code, before or after). Codes are
+# also listed in their look-alike skeleton (``руб`` becomes ``pyб`` in the matching form).
+_CURRENCY = r"(?:[$€£₽¥₴]|(?:usdt|usdc|usd|eur|euro|gbp|rub|руб|pyб|uah|грн|btc|xmr|eth|ltc|ton|chf|pln)\b)"
+_PRICE = re.compile(rf"(?:[$€£₽¥₴]\s?<num>|<num>\s?{_CURRENCY})")
+_PRODUCT_WORD = re.compile(r"[^\W_]+")
+# A product is named by the (at most) three words before its price: item names are short, and the window
+# keeps the header, the shop line or a line added on top out of the first item's name.
+_PRODUCT_WORDS = 3
+
+
+def products(matching: str) -> list[str]:
+    """The products a matching-form text (:func:`placeholder_form`) puts a price on: for each price, the
+    last three words before it (since the price before), numbers left out: ``new stock! mdma pills x<num> -
+    $<num> cocaine <num>g - $<num>`` gives ``mdma pills x`` and ``cocaine g``. Punctuation, bullets and
+    separators are dropped, so a re-post with other bullets, line breaks, the items on one line or a line
+    added on top names the same products.
+
+    Why: a seller's different offers share the whole frame (header, contact and payment lines, wallets),
+    so their texts are as similar as two re-posts of one offer; what tells them apart is *what* is sold.
+    A text with fewer than two prices gives what it has (the verification only uses lists of two or more)."""
+    if "<num>" not in matching:
+        return []
+    out: list[str] = []
+    start = 0
+    for m in _PRICE.finditer(matching):
+        # A product is named after the last contact before its price, never before (``btc: <contact> 5 usdt``)
+        words = _PRODUCT_WORD.findall(matching[start : m.start()].rpartition("<contact>")[2])
+        start = m.end()
+        # Quantities are not part of the name: a number run may swallow the line break between a price and
+        # the next item's quantity (``£<num> 9mm`` collapses to ``£<num>mm``), which must not rename the item.
+        words = [w for w in words if w != "num"][-_PRODUCT_WORDS:]
+        if words:
+            out.append(" ".join(words))
+    return out
 
 
 def normalize(text: str, *, placeholders: bool = False) -> str:

@@ -16,6 +16,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,11 @@ from tgintel.detect.classify import Classifier
 from tgintel.detect.classify.classifier import indicator_findings
 from tgintel.detect.classify.rules import RuleSet, compile_term
 from tgintel.detect.classify.text import normalize, tokens
+from tgintel.detect.entities import extract_entities
 from tgintel.detect.pipeline import Pipeline
 from tgintel.errors import UserError
 from tgintel.jobs.cluster import TextMemo, assign_clusters
+from tgintel.jobs.regions import channel_regions
 from tgintel.model import Entity, Finding
 from tgintel.store.interface import Analysis, Store
 
@@ -44,52 +47,118 @@ def analyze(
     progress: Callable[[int, int], Any] | None = None,
     classifier: Classifier | None = None,
 ) -> dict[str, Any]:
-    """Analyse every message waiting for it; ``progress(done, total)`` after each batch. Returns counts:
-    ``messages`` analysed, ``offers``, ``findings`` by category, ``seconds``."""
+    """Analyse every message waiting for it; ``progress(done, total)`` after each batch is saved. Returns
+    counts: ``messages`` analysed, ``offers``, ``findings`` by category, ``seconds``.
+
+    A run over most of a big store asks the store for bulk mode (indexes built once at the end, see
+    ``begin_bulk_analysis``). Batch *n* is written by a second thread while this one classifies and
+    clusters batch *n + 1*: the write is one statement per table inside SQLite (tgintel/store/bulk.py), so
+    the two overlap on two cores. One batch is in flight at most, and each is still one transaction."""
     started = time.perf_counter()
     if classifier is None:
         classifier = Classifier.load(indicators=list(store.iter_indicators()))
     pipeline = Pipeline(classifier)  # memoises by text across batches, like ``memo`` below
+    regions = channel_regions(store)  # channel id -> default phone region (``tgintel channels region``)
     memo = TextMemo()
     total = store.count_messages(unanalyzed_only=True)
     done = offers = 0
     by_category: dict[str, int] = {}
     if progress:
         progress(0, total)
-    for batch in store.iter_lean_messages(batch_size=batch_size):
-        clusters = assign_clusters(store, batch, memo=memo)
-        texts = [m.text if m.kind == "message" else "" for _, m in batch]
-        # Stages once per distinct text of the batch (the pipeline memoises across batches too).
-        counts = Counter(texts)
-        verdicts: dict[str, tuple[str | None, bool | None, list[Finding], list[Entity]]] = {}
-        for text, d in zip(counts, pipeline.run(list(counts), normalizer=memo.normalized), strict=True):
-            n = counts[text]
-            offers += d.offer * n
-            for f in d.findings:
-                by_category[f.category] = by_category.get(f.category, 0) + n
-            if text and text.strip():
-                verdicts[text] = (d.lang, d.offer, d.findings, d.entities)
-            else:
-                verdicts[text] = (None, None, d.findings, d.entities)
-        no_cluster = (None, None)
-        results: list[Analysis] = []
-        for (pk, _m), text in zip(batch, texts, strict=True):
-            norm_hash, cluster_id = clusters.get(pk, no_cluster)
-            lang, offer, findings, entities = verdicts[text]
-            results.append(
-                Analysis(pk=pk, lang=lang, offer=offer, norm_hash=norm_hash, cluster_id=cluster_id,
-                         findings=findings, entities=entities)
-            )  # fmt: skip
-        store.save_analysis(results)
-        done += len(batch)
-        if progress:
-            progress(done, max(total, done))
+    bulk = total > 0 and store.begin_bulk_analysis(total, store.count_messages())
+    writer = _Writer(store)
+    try:
+        for batch in store.iter_lean_messages(batch_size=batch_size):
+            texts = [m.text if m.kind == "message" else "" for _, m in batch]
+            # Stages once per distinct text of the batch (the pipeline memoises across batches too); before
+            # clustering, whose write waits for the batch being written, so this overlaps with that write.
+            counts = Counter(texts)
+            verdicts: dict[str, tuple[str | None, bool | None, list[Finding], list[Entity]]] = {}
+            for text, d in zip(counts, pipeline.run(list(counts), normalizer=memo.normalized), strict=True):
+                n = counts[text]
+                offers += d.offer * n
+                for f in d.findings:
+                    by_category[f.category] = by_category.get(f.category, 0) + n
+                if text and text.strip():
+                    verdicts[text] = (d.lang, d.offer, d.findings, d.entities)
+                else:
+                    verdicts[text] = (None, None, d.findings, d.entities)
+            clusters = assign_clusters(store, batch, memo=memo)
+            no_cluster = (None, None)
+            results: list[Analysis] = []
+            for (pk, _m), text in zip(batch, texts, strict=True):
+                norm_hash, cluster_id = clusters.get(pk, no_cluster)
+                lang, offer, findings, entities = verdicts[text]
+                if regions and text and _m.channel_id in regions:  # national-format numbers: that country's
+                    entities = extract_entities(text, default_region=regions[_m.channel_id])
+                results.append(
+                    Analysis(pk=pk, lang=lang, offer=offer, norm_hash=norm_hash, cluster_id=cluster_id,
+                             findings=findings, entities=entities)
+                )  # fmt: skip
+            saved = writer.save(results)  # waits for the batch before, then hands this one over
+            if saved:
+                done += saved
+                if progress:
+                    progress(done, max(total, done))
+        saved = writer.wait()
+        if saved:
+            done += saved
+            if progress:
+                progress(done, max(total, done))
+    finally:
+        writer.close()
+        if bulk:
+            store.finish_bulk_analysis()
     return {
         "messages": done,
         "offers": offers,
         "findings": dict(sorted(by_category.items())),
         "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+def _two_connections(store: Store) -> bool:
+    """True when a second thread gets its own connection to the same database (not an in-memory SQLite
+    database, where each connection is a separate, empty database)."""
+    url = getattr(getattr(store, "engine", None), "url", None)
+    if url is None:
+        return False
+    if url.get_backend_name() != "sqlite":
+        return True
+    db = url.database or ""
+    return bool(db) and db != ":memory:" and "mode=memory" not in str(url)
+
+
+class _Writer:
+    """``store.save_analysis`` of one batch at a time in a worker thread (inline where the store cannot be
+    shared between threads). ``save`` and ``wait`` return how many messages the finished batch held."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        threaded = _two_connections(store)
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="analyze-writer") if threaded else None
+        self.pending: Future[None] | None = None
+        self.pending_n = 0
+
+    def wait(self) -> int:
+        if self.pending is None:
+            return 0
+        future, n = self.pending, self.pending_n
+        self.pending, self.pending_n = None, 0
+        future.result()  # re-raises the writer's error here
+        return n
+
+    def save(self, results: list[Analysis]) -> int:
+        finished = self.wait()
+        if self.pool is None:
+            self.store.save_analysis(results)
+            return finished + len(results)
+        self.pending, self.pending_n = self.pool.submit(self.store.save_analysis, results), len(results)
+        return finished
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)  # never leave a batch being written behind
 
 
 # -- indicator lists ---------------------------------------------------------------------------------------

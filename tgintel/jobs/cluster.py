@@ -25,6 +25,7 @@ from tgintel.detect.duplicates import (
     exact_hash,
     hash64,
     media_cluster_id,
+    product_keys,
 )
 from tgintel.detect.minhash import (
     MinHashParams,
@@ -203,6 +204,7 @@ def _link_new_nodes(
     keys = band_keys(signatures(h, offs, params), params).tolist()
     sets = dict(zip(new_nodes, shingle_sets(h, offs), strict=True))
     contacts = {nh: _contact_set(ph_of[nh][1]) for nh in new_nodes}
+    products = {nh: product_keys(ph_of[nh][0]) for nh in new_nodes}
     buckets = store.dup_band_members([k for ks in keys for k in ks])
     stored = sorted({nh for b in buckets.values() for _s, nh in b})
     if stored:
@@ -212,6 +214,7 @@ def _link_new_nodes(
         order = list(stored_texts)
         sets.update(zip(order, _sets_for([stored_texts[n][0] for n in order], params), strict=True))
         contacts.update({n: _contact_set(stored_texts[n][1]) for n in order})
+        products.update({n: product_keys(stored_texts[n][0]) for n in order})
         founder.update(store.dup_founder_seqs(sorted({cluster_of[n] for n in stored})))
     seq = store.dup_next_seq()
 
@@ -235,10 +238,10 @@ def _link_new_nodes(
             if len(bucket) < max_bucket:
                 bucket.append((seq, nh))
                 rows.bands.append((bk, nh, seq))
-        mine, my_contacts = sets[nh], contacts[nh]
+        mine, my_contacts, my_products = sets[nh], contacts[nh], products[nh]
         for c in sorted(candidates, key=lambda c: (-candidates[c], c)):
             rc, rn = find(cluster_of[c]), find(cid)
-            if rc != rn and similar(mine, sets[c], my_contacts, contacts[c]):
+            if rc != rn and similar(mine, sets[c], my_contacts, contacts[c], my_products, products[c]):
                 lo, hi = (rc, rn) if founder[rc] < founder[rn] else (rn, rc)
                 parent[hi] = lo
         seq += 1

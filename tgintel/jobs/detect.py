@@ -76,8 +76,10 @@ def detect_file(
     skip_bad: bool = False,
     on_bad: Callable[[str], Any] | None = None,
     progress: Callable[[int], Any] | None = None,
+    region: str | None = None,
 ) -> dict[str, int]:
-    """Run the stages over ``src`` (a path, or ``-`` for stdin) and write JSONL to ``out``."""
+    """Run the stages over ``src`` (a path, or ``-`` for stdin) and write JSONL to ``out``. ``region``: the
+    country whose phone numbers may be written without a country code (``tgintel detect --region NL``)."""
     pipeline = pipeline or Pipeline()
     index = NearDuplicateIndex()
     nodes: array[int] | None = None
@@ -108,12 +110,12 @@ def detect_file(
         for item in iter_jsonl(stream, src, skip_bad=skip_bad, on_bad=bad):
             batch.append(item)
             if len(batch) >= BATCH:
-                _flush(batch, pipeline, index, nodes, out, counts)
+                _flush(batch, pipeline, index, nodes, out, counts, region)
                 batch = []
                 if progress:
                     progress(counts["messages"])
         if batch:
-            _flush(batch, pipeline, index, nodes, out, counts)
+            _flush(batch, pipeline, index, nodes, out, counts, region)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
@@ -128,9 +130,10 @@ def _flush(
     nodes: array[int] | None,
     out: IO[bytes],
     counts: dict[str, int],
+    region: str | None = None,
 ) -> None:
     texts = [t for _, _, t in batch]
-    detections = pipeline.run(texts)
+    detections = pipeline.run(texts, regions=[region] * len(texts) if region else None)
     if nodes is None:
         clusters = index.add_many([(str(n), t) for n, _, t in batch])
     else:

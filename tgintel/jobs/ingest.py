@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tgintel.errors import UserError
-from tgintel.sources.desktop_export import DEFAULT_BATCH, file_size, find_exports, iter_export
+from tgintel.sources.desktop_export import DEFAULT_BATCH, RowMaker, file_size, find_exports, iter_export
 
 if TYPE_CHECKING:  # the store package pulls in SQLAlchemy and Alembic: not at CLI start-up
     from tgintel.store.interface import Store
@@ -38,6 +38,9 @@ class IngestProgress:
     def bad(self, line: str) -> None:
         """A message or file was skipped (``--skip-bad``); ``line`` says what and where."""
 
+    def indexing(self) -> None:
+        """The messages are stored; the indexes a bulk import deferred are being built (one step)."""
+
 
 def _zero() -> dict[str, Any]:
     return {"files": 0, "chats": 0, "messages": 0, "inserted": 0, "updated": 0, "unchanged": 0,
@@ -52,6 +55,7 @@ def ingest_paths(
     progress: IngestProgress | Callable[..., Any] | None = None,
     tz: tzinfo | None = None,
     batch_size: int = DEFAULT_BATCH,
+    bulk: bool = True,
 ) -> dict[str, Any]:
     """Import files or folders (searched for ``result.json``); returns counts over all of them.
 
@@ -63,6 +67,9 @@ def ingest_paths(
     or message id); batches stored before it stay stored. With ``skip_bad`` bad messages are counted and
     skipped, and a file that cannot be read on (syntax error, not an export) is reported, counted and left
     after storing what came before the error; the other files are still imported.
+
+    ``bulk`` (default) lets an import into an empty store defer its index build to the end (the store
+    decides whether it can); False keeps per-batch indexing, as for an import into a filled store.
     """
     prog = progress if isinstance(progress, IngestProgress) else _CallbackProgress(progress)
     # The parser allocates millions of short-lived dicts and lists, none of them in reference cycles; each
@@ -72,7 +79,15 @@ def ingest_paths(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _ingest_all(store, paths, skip_bad=skip_bad, prog=prog, tz=tz, batch_size=batch_size)
+        # Bulk mode (an empty SQLite store): indexes and full-text search are built once after the last
+        # batch instead of per row. Granted only when safe; see tgintel/store/deferred_index.py.
+        bulk = bulk and store.begin_bulk_import()
+        try:
+            return _ingest_all(store, paths, skip_bad=skip_bad, prog=prog, tz=tz, batch_size=batch_size)
+        finally:
+            if bulk:
+                prog.indexing()
+                store.finish_bulk_import()
     finally:
         if paused:
             gc.enable()
@@ -128,6 +143,9 @@ def _ingest_file(
     seen_channels: dict[int, int] = {}
     result = UpsertResult()
     record = True
+    # Stores that take rows get them made while parsing (no Message objects in between).
+    rows = _row_maker(store)
+    upsert = store.upsert_message_rows if rows is not None else store.upsert_messages  # type: ignore[attr-defined]
 
     def on_bad(line: str) -> None:
         counts["skipped"] += 1
@@ -135,14 +153,15 @@ def _ingest_file(
 
     try:
         for channel, batch in iter_export(
-            path, batch_size=batch_size, tz=tz, on_bad=on_bad if skip_bad else None, position=position
+            path, batch_size=batch_size, tz=tz, on_bad=on_bad if skip_bad else None, position=position,
+            rows=rows,
         ):
             if channel.id not in seen_channels:
                 store.upsert_channels([channel])
                 seen_channels[channel.id] = 0
             seen_channels[channel.id] += len(batch)
             if batch:
-                result += store.upsert_messages(batch)
+                result += upsert(batch)
                 counts["messages"] += len(batch)
             prog.advanced(path, position[0], counts["messages"])
     except UserError:
@@ -160,6 +179,14 @@ def _ingest_file(
         if seen_channels and record:
             store.record_import(str(path.resolve()), size, started, counts)
     prog.file_done(path, counts)
+
+
+def _row_maker(store: Store) -> RowMaker | None:
+    if not hasattr(store, "upsert_message_rows"):
+        return None
+    from tgintel.store.sql import core_message_values, message_values
+
+    return RowMaker(message_values, core_message_values)
 
 
 class _CallbackProgress(IngestProgress):
@@ -183,3 +210,7 @@ class _CallbackProgress(IngestProgress):
     def bad(self, line: str) -> None:
         if self.fn:
             self.fn("bad", line=line)
+
+    def indexing(self) -> None:
+        if self.fn:
+            self.fn("indexing")

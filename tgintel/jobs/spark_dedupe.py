@@ -95,6 +95,7 @@ def _candidate_pairs(max_bucket: int) -> Any:
 
 def _verify(sim_dict: dict[str, float]) -> Any:
     def run(rows: Iterable[tuple[tuple[str, str], tuple[Any, Any]]]) -> Iterator[tuple[str, str]]:
+        from tgintel.detect.duplicates import product_keys
         from tgintel.detect.minhash import Similarity, shingle_hashes, shingle_sets
 
         similar = Similarity(**sim_dict)  # type: ignore[arg-type]
@@ -103,7 +104,7 @@ def _verify(sim_dict: dict[str, float]) -> Any:
             sa, sb = shingle_sets(h, offs)
             ka = frozenset(int(x, 16) for x in ca.split())
             kb = frozenset(int(x, 16) for x in cb.split())
-            if similar(sa, sb, ka, kb):
+            if similar(sa, sb, ka, kb, product_keys(ta), product_keys(tb)):
                 yield a, b
 
     return run

@@ -30,18 +30,20 @@ from datetime import UTC, datetime, tzinfo
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import ijson
 import msgspec
 
 from tgintel.errors import UserError
 from tgintel.model import Channel, Markup, Media, Message
+from tgintel.sources.export_blocks import Unexpected, Where, message_blocks
 
 __all__ = [
     "MAX_TEXT_CHARS",
     "BadMessage",
     "ChatHeader",
+    "RowMaker",
     "find_exports",
     "iter_export",
     "to_message",
@@ -485,8 +487,20 @@ def _reactions(value: Any, raw: dict[str, Any]) -> dict[str, int] | None:
     return out or None
 
 
-def to_message(d: Any, channel_id: int, tz: tzinfo | None = None) -> Message:
+class RowMaker(NamedTuple):
+    """How a store turns messages into its rows (``tgintel.store.sql``): ``values`` takes a Message,
+    ``core`` the fields of a message that has no others (a Message built only to be taken apart again cost
+    ~2.5 µs of ~6.5 for such a message, bench/ingest.py) and must give the very row ``values`` gives."""
+
+    values: Callable[[Message], tuple[Any, ...]]
+    core: Callable[..., tuple[Any, ...]]
+
+
+def to_message(d: Any, channel_id: int, tz: tzinfo | None = None, core: Any = None) -> Message:
     """One Desktop message dict as a :class:`Message`; unmodelled keys go to ``raw``.
+
+    With ``core`` (:attr:`RowMaker.core`), a message that has only id, date, type, text and sender is
+    returned as ``core(...)``'s row instead: the same checks run either way.
 
     Consumes ``d`` (its keys are popped): the dicts come fresh from the parser and copying them would
     cost a third of the conversion. This runs once per message, so the common shape (text, sender, date)
@@ -536,6 +550,9 @@ def to_message(d: Any, channel_id: int, tz: tzinfo | None = None) -> Message:
         if sender_key is not None and d.get("from_id") == sender_key:
             del d["from_id"]
     if not d:
+        if core is not None:
+            return core(channel_id, mid, date, kind, text, markup, sender_key, sender_name, action,  # type: ignore[no-any-return]
+                        raw or None)  # fmt: skip
         return Message(
             channel_id=channel_id, id=mid, date=date, kind=kind, text=text, markup=markup,
             sender_key=sender_key, sender_name=sender_name, action=action, raw=raw or None,
@@ -627,13 +644,17 @@ def iter_export(
     tz: tzinfo | None = None,
     on_bad: OnBad | None = None,
     position: list[int] | None = None,
-) -> Iterator[tuple[Channel, list[Message]]]:
+    fast: bool = True,
+    rows: RowMaker | None = None,
+) -> Iterator[tuple[Channel, list[Any]]]:
     """Batches of ``(channel, messages)`` from one ``result.json``, single-chat or full-account.
 
     Every chat yields at least one batch, so an empty chat still creates its channel. A message the model
     cannot hold raises :class:`UserError`, unless ``on_bad`` is given: then it is called with a one-line
     description and the message is skipped. ``position``, when given, is kept at ``[bytes read, size]``
-    for progress display.
+    for progress display. ``fast=False`` reads single-chat exports with ijson only (the fast reader of
+    :mod:`tgintel.sources.export_blocks` gives the same messages; the switch exists to compare them).
+    With ``rows``, batches hold the store's rows of the messages rather than :class:`Message` objects.
     """
     path = Path(path)
     headers = scan(path)
@@ -641,13 +662,15 @@ def iter_export(
     if position is not None:
         position[:] = [0, size]
     single = [h for h in headers if h.section == ""]
-    if single:
-        yield from _read_section(path, "messages.item", [single[0]], batch_size, tz, on_bad, position)
+    if single and fast:
+        yield from _read_single(path, single[0], batch_size, tz, on_bad, position, rows)
+    elif single:
+        yield from _read_section(path, "messages.item", [single[0]], batch_size, tz, on_bad, position, rows)
     for section in ("chats.list", "left_chats.list"):
         chats = [h for h in headers if h.section == section]
         if chats:
             yield from _read_section(path, section + ".item.messages.item", chats, batch_size, tz, on_bad,
-                                     position)  # fmt: skip
+                                     position, rows)  # fmt: skip
 
 
 def _read_section(
@@ -658,7 +681,8 @@ def _read_section(
     tz: tzinfo | None,
     on_bad: OnBad | None,
     position: list[int] | None,
-) -> Iterator[tuple[Channel, list[Message]]]:
+    rows: RowMaker | None,
+) -> Iterator[tuple[Channel, list[Any]]]:
     channels = [channel_from(h, path) if h.fields else None for h in chats]
     if all(h.count == 0 for h in chats):
         for ch in channels:
@@ -675,9 +699,71 @@ def _read_section(
                 if channel is None:
                     deque(source, maxlen=0)
                     continue
-                yield from _batches(path, channel, source, batch_size, tz, on_bad, reader, position)
+                yield from _batches(path, channel, source, batch_size, tz, on_bad, reader, position, rows)
         except ijson.JSONError as exc:
             raise _syntax_error(path, reader, exc) from None
+
+
+class _SingleChatSource:
+    """A single-chat export's messages: pretty-printed blocks through orjson while the layout is the
+    expected one, then (or from the start) ijson, skipping what was handed out. ``pos``/``chunk_start`` are
+    what ``_batches`` reports progress and message positions with; ``reader`` is ijson's, once it reads.
+    While blocks are read, ``chunk_start`` is the exact start of the message last handed out (ijson can
+    only say which 256 KB read it was in)."""
+
+    def __init__(self, path: Path, fields: dict[str, Any]) -> None:
+        self.path = path
+        self.fields = fields
+        self.where = Where()
+        self.index = 0
+        self.reader: _CountingReader | None = None
+
+    @property
+    def pos(self) -> int:
+        return self.reader.pos if self.reader is not None else self.where.read
+
+    @property
+    def chunk_start(self) -> int:
+        if self.reader is not None:
+            return self.reader.chunk_start
+        return self.where.offset_of(self.index)
+
+    def __iter__(self) -> Iterator[Any]:
+        handed = 0
+        f, skip = _open(self.path)
+        try:
+            with f:
+                for block in message_blocks(f, skip, self.fields, self.where):
+                    handed += len(block)
+                    for self.index, d in enumerate(block):  # self.index: read by chunk_start
+                        yield d
+            return
+        except Unexpected:
+            pass
+        f, skip = _open(self.path)
+        self.reader = _CountingReader(f, skip)
+        with f:
+            items = ijson.items(self.reader, "messages.item", buf_size=_BUF, use_float=True)
+            deque(islice(items, handed), maxlen=0)
+            yield from items
+
+
+def _read_single(
+    path: Path,
+    header: ChatHeader,
+    batch_size: int,
+    tz: tzinfo | None,
+    on_bad: OnBad | None,
+    position: list[int] | None,
+    rows: RowMaker | None,
+) -> Iterator[tuple[Channel, list[Any]]]:
+    channel = channel_from(header, path)
+    source = _SingleChatSource(path, header.fields)
+    try:
+        yield from _batches(path, channel, iter(source), batch_size, tz, on_bad, source, position, rows)
+    except ijson.JSONError as exc:
+        assert source.reader is not None  # only ijson raises JSONError
+        raise _syntax_error(path, source.reader, exc) from None
 
 
 def _batches(
@@ -687,25 +773,32 @@ def _batches(
     batch_size: int,
     tz: tzinfo | None,
     on_bad: OnBad | None,
-    reader: _CountingReader,
+    reader: _CountingReader | _SingleChatSource,
     position: list[int] | None,
-) -> Iterator[tuple[Channel, list[Message]]]:
+    rows: RowMaker | None = None,
+) -> Iterator[tuple[Channel, list[Any]]]:
     cid = channel.id
-    batch: list[Message] = []
+    batch: list[Any] = []
     append = batch.append
     yielded = False
     last_id: int | None = None
+    values, core = rows if rows is not None else (None, None)
     try:
         for d in source:
             try:
-                m = to_message(d, cid, tz)
+                m = to_message(d, cid, tz, core)
             except BadMessage as exc:
                 line = f"file {path}: chat {cid}: {_where(exc, last_id)} (near byte {reader.chunk_start})"
                 if on_bad is None:
                     raise UserError(line + "; --skip-bad skips such messages") from None
                 on_bad(line)
                 continue
-            last_id = m.id
+            if values is None:
+                last_id = m.id
+            else:
+                if type(m) is Message:
+                    m = values(m)
+                last_id = m[1]
             append(m)
             if len(batch) >= batch_size:
                 if position is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Index, text
 
+from tgintel.store.clusters import cluster_actors, cluster_channels
 from tgintel.store.schema import entities, findings, messages
 
 DAY = 86_400
@@ -43,6 +44,9 @@ Index("ix_messages_cluster_date", messages.c.cluster_id, messages.c.date, messag
 Index("ix_messages_sender_date", messages.c.sender_key, messages.c.date, messages.c.channel_id,
       messages.c.cluster_id)  # fmt: skip
 Index("ix_entities_value_message", entities.c.type, entities.c.value, entities.c.message_pk)
+# A channel's largest campaigns, from the per-cluster and channel counts clustering keeps (0005_web).
+Index("ix_cluster_channels_channel", cluster_channels.c.channel_id, cluster_channels.c.posts)
+Index("ix_cluster_actors_sender", cluster_actors.c.sender_key, cluster_actors.c.posts)
 # Link and entity lists of a channel or actor look at its newest messages only: enough to show what it points
 # at, and bounded on channels with 100k posts.
 RECENT_WINDOW = 5_000
@@ -104,12 +108,12 @@ class BrowseStore(abc.ABC):
 
     @abc.abstractmethod
     def channel_top_clusters(self, channel_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
-        """``{cluster_id, n, channels, sample}``: the channel's largest near-duplicate clusters, with how many
-        channels each spans in the whole store."""
+        """``{cluster_id, n, channels, sample}``: the channel's largest near-duplicate clusters (equal counts
+        by cluster id), with how many channels each spans in the whole store."""
 
     @abc.abstractmethod
     def channel_top_actors(self, channel_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
-        """``{key, name, n}``: who posts most in the channel."""
+        """``{key, name, n}``: who posts most in the channel (equal counts by key)."""
 
     @abc.abstractmethod
     def channel_links(self, channel_id: int, *, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
@@ -169,6 +173,12 @@ class BrowseMixin(BrowseStore):
 
     def cluster_summary(self, cluster_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
+            # The aggregates clustering keeps (one row) rather than a scan of a 150k-post campaign; messages
+            # labelled with a cluster no clustering run wrote (imported analyses) are counted as before.
+            kept = _rows(conn, "SELECT size, channels, first_seen AS first, last_seen AS last FROM clusters "
+                               "WHERE id = :k", {"k": cluster_id})  # fmt: skip
+            if kept:
+                return kept[0]
             return _rows(conn, "SELECT count(*) AS size, count(DISTINCT channel_id) AS channels, "
                                "min(date) AS first, max(date) AS last FROM messages WHERE cluster_id = :k",
                          {"k": cluster_id})[0]  # fmt: skip
@@ -251,33 +261,42 @@ class BrowseMixin(BrowseStore):
             )
 
     def channel_top_clusters(self, channel_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
+        p = {"c": channel_id, "n": limit}
         with self.engine.connect() as conn:
-            top = _rows(
-                conn,
-                """
-                SELECT cluster_id, count(*) AS n, min(pk) AS sample_pk FROM messages
-                WHERE channel_id = :c AND cluster_id IS NOT NULL GROUP BY cluster_id HAVING count(*) > 1
-                ORDER BY n DESC LIMIT :n""",
-                {"c": channel_id, "n": limit},
-            )
+            if conn.execute(text("SELECT 1 FROM clusters LIMIT 1")).first() is not None:
+                # Clustering keeps posts and first message per cluster and channel, and the channels each
+                # cluster reached: a few rows instead of a scan of a 100k-post channel's messages.
+                top = _rows(conn, """
+                    SELECT cc.cluster_id, cc.posts AS n, k.channels, cc.first_pk AS sample_pk
+                    FROM cluster_channels cc JOIN clusters k ON k.id = cc.cluster_id
+                    WHERE cc.channel_id = :c AND cc.posts > 1
+                    ORDER BY cc.posts DESC, cc.cluster_id LIMIT :n""", p)  # fmt: skip
+            else:  # cluster ids written by something other than clustering (imported analyses)
+                top = _rows(conn, """
+                    SELECT cluster_id, count(*) AS n, min(pk) AS sample_pk FROM messages
+                    WHERE channel_id = :c AND cluster_id IS NOT NULL GROUP BY cluster_id HAVING count(*) > 1
+                    ORDER BY n DESC, cluster_id LIMIT :n""", p)  # fmt: skip
+                for row in top:
+                    row["channels"] = conn.execute(
+                        text("SELECT count(DISTINCT channel_id) FROM messages WHERE cluster_id = :k"),
+                        {"k": row["cluster_id"]},
+                    ).scalar_one()
             for row in top:
-                row["channels"] = conn.execute(
-                    text("SELECT count(DISTINCT channel_id) FROM messages WHERE cluster_id = :k"),
-                    {"k": row["cluster_id"]},
-                ).scalar_one()
                 row["sample"] = conn.execute(text("SELECT text FROM messages WHERE pk = :p"),
                                              {"p": row.pop("sample_pk")}).scalar_one()  # fmt: skip
-        return top
+        return [{"cluster_id": r["cluster_id"], "n": r["n"], "channels": r["channels"], "sample": r["sample"]}
+                for r in top]  # fmt: skip
 
     def channel_top_actors(self, channel_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
+            # Counted on the (channel_id, sender_key) index first; names joined per actor, not per message.
             return _rows(
                 conn,
                 """
-                SELECT m.sender_key AS key, a.name AS name, count(*) AS n FROM messages m
-                LEFT JOIN actors a ON a.key = m.sender_key
-                WHERE m.channel_id = :c AND m.sender_key IS NOT NULL
-                GROUP BY m.sender_key, a.name ORDER BY n DESC LIMIT :n""",
+                SELECT g.key, a.name AS name, g.n FROM
+                  (SELECT sender_key AS key, count(*) AS n FROM messages
+                   WHERE channel_id = :c AND sender_key IS NOT NULL GROUP BY sender_key) g
+                LEFT JOIN actors a ON a.key = g.key ORDER BY g.n DESC, g.key LIMIT :n""",
                 {"c": channel_id, "n": limit},
             )
 
@@ -318,11 +337,15 @@ class BrowseMixin(BrowseStore):
     def actor_trail(self, key: str, *, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
         p = {"k": key, "n": limit}
         with self.engine.connect() as conn:
+            # Campaigns from the per-cluster poster counts clustering keeps, where it ran (ties by id).
+            clustered = conn.execute(text("SELECT 1 FROM clusters LIMIT 1")).first() is not None
             return {
+                # Counted from the covering index first, titles joined per channel rather than per message.
                 "channels": _rows(conn, """
-                    SELECT m.channel_id, c.title, count(*) AS n FROM messages m
-                    JOIN channels c ON c.id = m.channel_id
-                    WHERE m.sender_key = :k GROUP BY m.channel_id, c.title ORDER BY n DESC LIMIT :n""", p),
+                    SELECT m.channel_id, c.title, m.n FROM
+                      (SELECT channel_id, count(*) AS n FROM messages WHERE sender_key = :k
+                       GROUP BY channel_id) m
+                    JOIN channels c ON c.id = m.channel_id ORDER BY m.n DESC, m.channel_id LIMIT :n""", p),
                 "entities": _rows(conn, f"""
                     SELECT e.type, e.value, count(*) AS n FROM
                       (SELECT pk FROM messages WHERE sender_key = :k
@@ -331,9 +354,11 @@ class BrowseMixin(BrowseStore):
                     WHERE e.type NOT IN ('price', 'payment_method')
                     GROUP BY e.type, e.value ORDER BY n DESC LIMIT :n""", p),
                 "campaigns": _rows(conn, """
+                    SELECT cluster_id, posts AS n FROM cluster_actors WHERE sender_key = :k AND posts > 1
+                    ORDER BY posts DESC, cluster_id LIMIT :n""" if clustered else """
                     SELECT cluster_id, count(*) AS n FROM messages
                     WHERE sender_key = :k AND cluster_id IS NOT NULL
-                    GROUP BY cluster_id HAVING count(*) > 1 ORDER BY n DESC LIMIT :n""", p),
+                    GROUP BY cluster_id HAVING count(*) > 1 ORDER BY n DESC, cluster_id LIMIT :n""", p),
                 "timeline": _rows(conn, f"""
                     SELECT (date / {DAY}) * {DAY} AS day, count(*) AS n FROM messages WHERE sender_key = :k
                     GROUP BY (date / {DAY}) * {DAY} ORDER BY day""", {"k": key}),

@@ -32,6 +32,7 @@ import msgspec
 from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text, bindparam, text
 from sqlalchemy.engine import Connection
 
+from tgintel.store import campaign_counts
 from tgintel.store.bulk import executemany
 from tgintel.store.schema import metadata
 
@@ -342,7 +343,9 @@ class SQLClusterMixin(ClusterStore):
                 self._merge(conn, loser, winner)
                 recount.add(winner)
             if batch.members:
+                stale = campaign_counts.add_members(conn, batch.members)  # compares with the stored rows
                 touched |= self._save_members(conn, batch.members, recount)
+                campaign_counts.recount(conn, stale)
             for cid in recount:
                 self._recount(conn, cid)
             self._refresh_clusters(conn, sorted(touched | recount))
@@ -355,6 +358,7 @@ class SQLClusterMixin(ClusterStore):
         for table in ("cluster_channels", "cluster_actors", "clusters"):
             col = "id" if table == "clusters" else "cluster_id"
             conn.execute(text(f"DELETE FROM {table} WHERE {col} = :l"), {"l": loser})
+        campaign_counts.move(conn, loser, winner)
 
     def _save_members(self, conn: Connection, members: list[Member], recount: set[str]) -> set[str]:
         """Upsert memberships; new ones adjust the breakdowns by difference, moved ones mark a recount."""

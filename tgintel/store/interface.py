@@ -30,6 +30,7 @@ import msgspec
 
 from tgintel.model import Channel, Entity, Finding, Message
 from tgintel.store.browse import BrowseStore
+from tgintel.store.campaign_counts import CampaignCountStore
 from tgintel.store.clusters import ClusterStore
 from tgintel.store.collect import CollectStore
 from tgintel.store.hashes import HashStore
@@ -107,6 +108,29 @@ class CoreStore(abc.ABC):
         in place, keeping its row key, and its analysis is reset when its text changed. Senders are recorded
         as actors with first and last seen dates."""
 
+    def begin_bulk_import(self) -> bool:
+        """Ask for bulk mode before a large import; True if granted. While granted, indexes and full-text
+        search are not kept up to date per batch but built by :meth:`finish_bulk_import`, which the caller
+        must call (in ``finally``). Every batch stays atomic; if the process dies in between, the next
+        opening of the store finishes the build. Stores that cannot do this return False (the default)."""
+        return False
+
+    def finish_bulk_import(self) -> None:
+        """Build what bulk mode deferred and leave bulk mode; does nothing when not in bulk mode."""
+        return None
+
+    def begin_bulk_analysis(self, pending: int, total: int) -> bool:
+        """Ask for bulk mode before analysing ``pending`` of the ``total`` stored messages; True if granted.
+        While granted, indexes that analysis would update in random order are not kept up to date but built
+        by :meth:`finish_bulk_analysis`, which the caller must call (in ``finally``). Each batch stays
+        atomic; if the process dies in between, the next opening of the store builds them. Stores that
+        cannot do this, and runs too small to gain from it, get False (the default)."""
+        return False
+
+    def finish_bulk_analysis(self) -> None:
+        """Build what bulk analysis deferred and leave bulk mode; does nothing when not in bulk mode."""
+        return None
+
     @abc.abstractmethod
     def get_message(self, channel_id: int, message_id: int) -> tuple[int, Message] | None:
         """The stored message and its row key, or None."""
@@ -167,6 +191,6 @@ class CoreStore(abc.ABC):
 
 class Store(
     CoreStore, CollectStore, HashStore, BrowseStore, SearchStore, WebStore, LabelStore, IndicatorStore,
-    ClusterStore, NetworkStore, StudyStore, abc.ABC,
+    ClusterStore, CampaignCountStore, NetworkStore, StudyStore, abc.ABC,
 ):
     """Everything the store offers; areas add their interfaces as further bases."""

@@ -1,22 +1,40 @@
 """Reads behind the network analysis: who posted what where, which contact points each message carries,
 which channels the monitored ones point at, and where one entity value occurs.
 
-Lifecycle: nothing here writes. ``tgintel analyze`` (the detect stages) fills ``entities``, ``findings`` and
+Lifecycle: ``tgintel analyze`` (the detect stages) fills ``entities``, ``findings`` and
 ``messages.cluster_id``; the network analysis (:mod:`tgintel.analyze.actors`, :mod:`tgintel.analyze.graph`,
 :mod:`tgintel.analyze.discovery`, :mod:`tgintel.analyze.pivot`) streams these rows in row-key order, builds
 its structures in memory and returns them. The streams are batched so memory follows what the analysis
 keeps (one small tuple per message), not the message texts.
+
+The one thing written here is a channel's default phone region (``tgintel channels region CHANNEL NL``):
+:meth:`NetworkStore.set_channel_region` stores it and queues the channel's messages for analysis again, so
+the next ``tgintel analyze`` reads their national-format numbers (``06 1234 5678``) as that country's;
+:meth:`NetworkStore.channel_regions` is what ``analyze`` passes to the entity extractor.
 """
 
 from __future__ import annotations
 
 import abc
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import msgspec
 import orjson
-from sqlalchemy import bindparam, text
+from sqlalchemy import BigInteger, Column, String, Table, bindparam, text
+
+from tgintel.store.schema import metadata
+
+# A channel's default region for phone numbers written without a country code (ISO 3166 alpha-2, as the
+# phonenumbers library names regions), set by an analyst. No foreign key: a setting outlives a re-import.
+channel_regions = Table(
+    "channel_regions",
+    metadata,
+    Column("channel_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("region", String(2), nullable=False),
+    Column("updated", BigInteger, nullable=False),  # Unix seconds
+)
 
 
 class NetMessage(msgspec.Struct, array_like=True, gc=False):
@@ -54,7 +72,20 @@ class EntityHit(msgspec.Struct, kw_only=True):
 
 
 class NetworkStore(abc.ABC):
-    """Read-only streams for actors, graph, discovery and entity pivots."""
+    """Read-only streams for actors, graph, discovery and entity pivots; channels' phone regions."""
+
+    @abc.abstractmethod
+    def channel_regions(self) -> dict[int, str]:
+        """Channel id -> its default phone region, for every channel that has one."""
+
+    @abc.abstractmethod
+    def set_channel_region(self, channel_id: int, region: str | None) -> int:
+        """Set (``None``: clear) a channel's default phone region and queue its messages for analysis again
+        when the region changes; returns how many messages were queued."""
+
+    @abc.abstractmethod
+    def channel_phone_numbers(self) -> Iterator[tuple[int, str]]:
+        """Distinct ``(channel id, phone entity value)`` pairs: the evidence for a region suggestion."""
 
     @abc.abstractmethod
     def network_messages(self, *, batch_size: int = 20000) -> Iterator[list[NetMessage]]:
@@ -211,3 +242,38 @@ class NetworkMixin(NetworkStore):
         )
         with self.engine.connect() as conn:
             return [(r.type, r.value, int(r.n)) for r in conn.execute(q, {"p": pattern, "n": limit})]
+
+    def channel_regions(self) -> dict[int, str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT channel_id, region FROM channel_regions")).all()
+        return {int(r[0]): r[1] for r in rows}
+
+    def set_channel_region(self, channel_id: int, region: str | None) -> int:
+        with self.engine.begin() as conn:
+            old = conn.execute(
+                text("SELECT region FROM channel_regions WHERE channel_id = :c"), {"c": channel_id}
+            ).scalar()
+            if old == region:
+                return 0
+            conn.execute(text("DELETE FROM channel_regions WHERE channel_id = :c"), {"c": channel_id})
+            if region is not None:
+                conn.execute(
+                    text("INSERT INTO channel_regions (channel_id, region, updated) VALUES (:c, :r, :t)"),
+                    {"c": channel_id, "r": region, "t": int(time.time())},
+                )
+            # Entities are re-extracted with the new region by the next ``tgintel analyze``.
+            queued = conn.execute(
+                text("UPDATE messages SET analyzed = 0 WHERE channel_id = :c AND analyzed <> 0"),
+                {"c": channel_id},
+            )
+            return int(queued.rowcount or 0)
+
+    def channel_phone_numbers(self) -> Iterator[tuple[int, str]]:
+        q = text(
+            "SELECT DISTINCT m.channel_id, e.value FROM entities e JOIN messages m ON m.pk = e.message_pk "
+            "WHERE e.type = 'phone' ORDER BY m.channel_id, e.value"
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        for r in rows:
+            yield int(r[0]), r[1]

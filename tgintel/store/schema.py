@@ -111,7 +111,7 @@ findings = Table(
     Column("created", BigInteger, nullable=False),
 )
 Index("ix_findings_message", findings.c.message_pk)
-Index("ix_findings_category", findings.c.category)
+# (category) alone is served by ix_findings_category_message (store/browse.py); see migration 0005_analyze
 
 entities = Table(
     "entities",
@@ -123,7 +123,17 @@ entities = Table(
     Column("end", Integer, nullable=False),
 )
 Index("ix_entities_message", entities.c.message_pk)
-Index("ix_entities_value", entities.c.type, entities.c.value)
+# (type, value) is served by ix_entities_value_message (migration 0003_web_indexes); see 0005_analyze
+
+# A bulk import in progress (or killed): the statements that rebuild what it dropped; see
+# tgintel/store/deferred_index.py. Empty except while a first import into an empty SQLite store runs.
+ingest_bulk = Table(
+    "ingest_bulk",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("started", BigInteger, nullable=False),
+    Column("statements", Text, nullable=False),
+)
 
 imports = Table(
     "imports",

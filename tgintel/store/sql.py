@@ -27,8 +27,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from tgintel.model import Channel, Entity, Finding, Markup, Media, Message
 from tgintel.store.browse import BrowseMixin
+from tgintel.store.bulk import BulkAnalysisMixin
+from tgintel.store.campaign_counts import CampaignCountsMixin
 from tgintel.store.clusters import SQLClusterMixin
 from tgintel.store.collect import SQLCollectMixin
+from tgintel.store.deferred_index import DeferredIndexMixin
 from tgintel.store.hashes import SQLHashMixin
 from tgintel.store.interface import Analysis, ChannelStats, Store, UpsertResult
 from tgintel.store.labels import SQLLabelsMixin
@@ -101,6 +104,24 @@ def message_values(m: Message) -> tuple[Any, ...]:
         media.kind if media else None,
         _media_enc.encode(media).decode() if media else None,
         _json(m.raw) if m.raw else None,
+    )  # fmt: skip
+    return (*vals, hashlib.blake2b(orjson.dumps(vals), digest_size=8).hexdigest())
+
+
+_NO_DETAILS = (None,) * 13  # edited … media: what a message with only the core fields lacks
+
+
+def core_message_values(
+    channel_id: int, id: int, date: datetime, kind: str, text: str, markup: list[Markup] | None,
+    sender_key: str | None, sender_name: str | None, action: str | None, raw: dict[str, Any] | None,
+) -> tuple[Any, ...]:  # fmt: skip
+    """:func:`message_values` of a Message with only these fields set, without building the Message
+    (ingest's common case; ``tgintel.sources.desktop_export.RowMaker``). The same tuple, digest included:
+    tests/ingest/test_ingest_fast_paths.py compares the two on every message shape."""
+    vals = (
+        channel_id, id, int(date.timestamp()), kind, text,
+        _media_enc.encode(markup).decode() if markup else None,
+        sender_key, sender_name, None, action, *_NO_DETAILS, _json(raw) if raw else None,
     )  # fmt: skip
     return (*vals, hashlib.blake2b(orjson.dumps(vals), digest_size=8).hexdigest())
 
@@ -234,7 +255,7 @@ def migrate(engine: Engine) -> None:
 
 class SQLStore(
     SQLLabelsMixin, SQLCollectMixin, SQLHashMixin, BrowseMixin, SearchMixin, WebMixin, SQLClusterMixin,
-    NetworkMixin, SQLStudyMixin, Store,
+    CampaignCountsMixin, NetworkMixin, SQLStudyMixin, DeferredIndexMixin, BulkAnalysisMixin, Store,
 ):
     """Store on SQLite or PostgreSQL. Create with :func:`tgintel.store.open_store`."""
 
@@ -243,6 +264,8 @@ class SQLStore(
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
         try:
+            # a killed bulk import's indexes first: they belong to the schema the migrations expect
+            self._recover_bulk_import()
             migrate(self.engine)
         except StoreError:
             raise
@@ -309,12 +332,22 @@ class SQLStore(
         with self.engine.begin() as conn:
             return self._upsert_messages_in(conn, messages)
 
+    def upsert_message_rows(self, rows: Sequence[tuple[Any, ...]]) -> UpsertResult:
+        """:meth:`upsert_messages` for rows already made by :func:`message_values` or
+        :func:`core_message_values` (ingest builds them while parsing; see ``RowMaker``)."""
+        if not rows:
+            return UpsertResult()
+        with self.engine.begin() as conn:
+            return self._upsert_rows_in(conn, rows)
+
     def _upsert_messages_in(self, conn: Connection, messages: Sequence[Message]) -> UpsertResult:
         """:meth:`upsert_messages` inside the caller's transaction."""
-        result = UpsertResult()
         if not messages:
-            return result
-        rows = [message_values(m) for m in messages]
+            return UpsertResult()
+        return self._upsert_rows_in(conn, [message_values(m) for m in messages])
+
+    def _upsert_rows_in(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> UpsertResult:
+        result = UpsertResult()
         # Last one wins inside a batch, as it would across batches.
         by_key = {(r[_I_CHANNEL], r[_I_ID]): r for r in rows}
         by_channel: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
@@ -355,7 +388,9 @@ class SQLStore(
             # measured 2.5x cheaper than the same rows through ON CONFLICT. New rows get row keys above
             # today's largest (INTEGER PRIMARY KEY), so one INSERT … SELECT indexes them all in FTS; a
             # per-row trigger made inserts 4x slower. Updates keep their trigger.
-            if fresh:
+            if fresh and self._bulk_lock is not None:
+                cur.executemany(_INSERT_QMARK, fresh)  # bulk mode: FTS is built once at the end
+            elif fresh:
                 before = cur.execute("SELECT coalesce(max(pk), 0) FROM messages").fetchone()[0]
                 cur.executemany(_INSERT_QMARK, fresh)
                 cur.execute(_FTS_NEW, (before,))
@@ -474,67 +509,10 @@ class SQLStore(
     def save_analysis(self, results: Sequence[Analysis]) -> None:
         if not results:
             return
-        from tgintel.store.bulk import executemany
+        from tgintel.store.bulk import write_analysis
 
-        now = int(time.time())
-        # Repeated texts share their findings and entities lists (tgintel.detect.pipeline memoises by text):
-        # build each list's row values once (by id; the lists live as long as ``results``).
-        f_vals: dict[int, list[tuple[Any, ...]]] = {}
-        e_vals: dict[int, list[tuple[Any, ...]]] = {}
-        f_rows: list[tuple[Any, ...]] = []
-        e_rows: list[tuple[Any, ...]] = []
-        for a in results:
-            if a.findings:
-                vals = f_vals.get(id(a.findings))
-                if vals is None:
-                    vals = f_vals[id(a.findings)] = [
-                        (f.category, float(f.score), _json(f.evidence), f.source, now) for f in a.findings
-                    ]
-                f_rows.extend((a.pk, *v) for v in vals)
-            if a.entities:
-                vals = e_vals.get(id(a.entities))
-                if vals is None:
-                    vals = e_vals[id(a.entities)] = [(e.type, e.value, e.start, e.end) for e in a.entities]
-                e_rows.extend((a.pk, *v) for v in vals)
         with self.engine.begin() as conn:
-            executemany(
-                conn,
-                "UPDATE messages SET lang = ?, offer = ?, norm_hash = ?, cluster_id = ?, analyzed = 1 "
-                "WHERE pk = ?",
-                [(a.lang, a.offer, a.norm_hash, a.cluster_id, a.pk) for a in results],
-            )
-            # Earlier results of these messages go (an edited text, indicator findings). The analyze queue
-            # hands out row keys in long runs of consecutive values, so one range per run replaces 500-key IN
-            # lists: the same rows, a few index probes per batch instead of one per message.
-            runs: list[tuple[int, int]] = []
-            loose: list[int] = []
-            pks = sorted({int(a.pk) for a in results})
-            start = 0
-            for n in range(1, len(pks) + 1):
-                if n == len(pks) or pks[n] != pks[n - 1] + 1:
-                    if n - start >= 32:
-                        runs.append((pks[start], pks[n - 1]))
-                    else:
-                        loose.extend(pks[start:n])
-                    start = n
-            where = [f"message_pk BETWEEN {lo} AND {hi}" for lo, hi in runs]
-            where += [f"message_pk IN ({','.join(map(str, c))})" for c in _chunks(loose, 500)]
-            for w in where:
-                conn.execute(
-                    text(f"DELETE FROM findings WHERE {w} AND source IN ('rules', 'model', 'indicator')")
-                )
-                conn.execute(text(f"DELETE FROM entities WHERE {w}"))
-            executemany(
-                conn,
-                "INSERT INTO findings (message_pk, category, score, evidence, source, created) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                f_rows,
-            )
-            executemany(
-                conn,
-                'INSERT INTO entities (message_pk, type, value, start, "end") VALUES (?, ?, ?, ?, ?)',
-                e_rows,
-            )
+            write_analysis(conn, results)
 
     def findings_for(self, pks: Sequence[int]) -> dict[int, list[Finding]]:
         out: dict[int, list[Finding]] = defaultdict(list)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import abc
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,16 @@ class _SenderAgg:
 
 
 @dataclass
+class _ChannelAgg:
+    messages: int = 0
+    text_messages: int = 0
+    offers: int = 0
+    first: int = 0
+    last: int = 0
+    senders: set[str] = field(default_factory=set)  # of every kind, as ``COUNT(DISTINCT sender_key)``
+
+
+@dataclass
 class StudyScan:
     """Aggregates of one pass over all messages; hand it to the other ``study_*`` calls to reuse it."""
 
@@ -70,6 +81,11 @@ class StudyScan:
     clusters: dict[str, _ClusterAgg] = field(default_factory=dict)
     actor_channels: dict[str, set[int]] = field(default_factory=dict)
     senders: dict[str, _SenderAgg] = field(default_factory=dict)  # of text messages
+    languages: dict[str, int] = field(default_factory=dict)  # text messages per detected language
+    channels: dict[int, _ChannelAgg] = field(default_factory=dict)  # channels with messages
+    # threshold -> (messages per category, clusters per category, messages per (day, category)): the
+    # finding rows read once for both the category table and the daily chart
+    findings: dict[float, tuple[Any, Any, Any]] = field(default_factory=dict)
 
     @property
     def normalised(self) -> bool:
@@ -90,15 +106,17 @@ class StudyStore(abc.ABC):
         actors, actors in 2+ channels, offers."""
 
     @abc.abstractmethod
-    def study_categories(self, threshold: float = 0.5) -> dict[str, dict[str, int]]:
+    def study_categories(
+        self, threshold: float = 0.5, scan: StudyScan | None = None
+    ) -> dict[str, dict[str, int]]:
         """Per category with a finding at or above ``threshold``: distinct messages and distinct clusters."""
 
     @abc.abstractmethod
-    def study_languages(self) -> dict[str, int]:
+    def study_languages(self, scan: StudyScan | None = None) -> dict[str, int]:
         """Text messages per detected language (analysed messages only)."""
 
     @abc.abstractmethod
-    def study_channels(self, limit: int | None = None) -> list[dict[str, Any]]:
+    def study_channels(self, limit: int | None = None, scan: StudyScan | None = None) -> list[dict[str, Any]]:
         """Channels by message count, largest first: id, title, kind, messages, text_messages, senders,
         offers, first and last date."""
 
@@ -137,64 +155,95 @@ class SQLStudyMixin(StudyStore):
         with self.engine.connect() as conn:  # type: ignore[attr-defined]
             return list(conn.execute(text(sql), params))
 
+    def _stream(self, sql: str, size: int = 20_000) -> Iterator[list[Any]]:
+        """Rows of a parameterless query in lists of ``size``. On SQLite straight from the driver's cursor:
+        SQLAlchemy's result wrapping cost more than the query itself for the 668k rows of a study scan
+        (about half of ``study_scan``'s time on the demo store)."""
+        with self.engine.connect() as conn:  # type: ignore[attr-defined]
+            if conn.dialect.name == "sqlite":
+                cur = conn.connection.driver_connection.cursor()
+                try:
+                    cur.execute(sql)
+                    while rows := cur.fetchmany(size):
+                        yield rows
+                finally:
+                    cur.close()
+            else:
+                result = conn.execution_options(stream_results=True).execute(text(sql))
+                for rows in result.partitions(size):
+                    yield list(rows)
+
     def study_scan(self) -> StudyScan:
         s = StudyScan()
         sql = (
             f"SELECT m.channel_id, m.sender_key, m.kind, CASE WHEN {_TEXT} THEN 1 ELSE 0 END, m.norm_hash, "
-            "m.cluster_id, CASE WHEN m.offer THEN 1 ELSE 0 END, m.date, LENGTH(m.text) FROM messages m"
+            "m.cluster_id, CASE WHEN m.offer THEN 1 ELSE 0 END, m.date, LENGTH(m.text), m.lang "
+            "FROM messages m"
         )
         days, hash_first, clusters = s.days, s.hash_first, s.clusters
-        actor_channels, senders = s.actor_channels, s.senders
-        with self.engine.connect() as conn:  # type: ignore[attr-defined]
-            result = conn.execution_options(stream_results=True, yield_per=20000).execute(text(sql))
-            for rows in result.partitions():
-                for channel, sender, kind, is_text, norm_hash, cluster, offer, date, length in rows:
-                    s.messages += 1
-                    if s.first is None or date < s.first:
-                        s.first = date
-                    if s.last is None or date > s.last:
-                        s.last = date
-                    day = days.get(date // 86400)
-                    if day is None:
-                        day = days[date // 86400] = [0, 0]
-                    day[0] += 1
-                    if kind == "message" and sender is not None:
+        actor_channels, senders, languages, channels = s.actor_channels, s.senders, s.languages, s.channels
+        for rows in self._stream(sql):
+            for channel, sender, kind, is_text, norm_hash, cluster, offer, date, length, lang in rows:
+                s.messages += 1
+                if s.first is None or date < s.first:
+                    s.first = date
+                if s.last is None or date > s.last:
+                    s.last = date
+                day = days.get(date // 86400)
+                if day is None:
+                    day = days[date // 86400] = [0, 0]
+                day[0] += 1
+                ch = channels.get(channel)
+                if ch is None:
+                    ch = channels[channel] = _ChannelAgg(first=date, last=date)
+                ch.messages += 1
+                if date < ch.first:
+                    ch.first = date
+                elif date > ch.last:
+                    ch.last = date
+                if sender is not None:
+                    ch.senders.add(sender)
+                    if kind == "message":
                         actor_channels.setdefault(sender, set()).add(channel)
-                    if not is_text:
-                        continue
-                    day[1] += 1
-                    s.text_messages += 1
-                    s.offers += offer
-                    if norm_hash is not None:
-                        s.hashed += 1
-                        seen = hash_first.get(norm_hash)
-                        if seen is None or date < seen:
-                            hash_first[norm_hash] = date
-                    if cluster is not None:
-                        c = clusters.get(cluster)
-                        if c is None:
-                            c = clusters[cluster] = _ClusterAgg(first=date, last=date)
-                        c.messages += 1
-                        c.offers += offer
-                        c.longest = max(c.longest, length or 0)
-                        c.first, c.last = min(c.first, date), max(c.last, date)
-                        if channel not in c.arrivals or date < c.arrivals[channel]:
-                            c.arrivals[channel] = date
-                        if sender is not None:
-                            c.actors.add(sender)
+                if not is_text:
+                    continue
+                day[1] += 1
+                ch.text_messages += 1
+                ch.offers += offer
+                s.text_messages += 1
+                s.offers += offer
+                if lang is not None:
+                    languages[lang] = languages.get(lang, 0) + 1
+                if norm_hash is not None:
+                    s.hashed += 1
+                    seen = hash_first.get(norm_hash)
+                    if seen is None or date < seen:
+                        hash_first[norm_hash] = date
+                if cluster is not None:
+                    c = clusters.get(cluster)
+                    if c is None:
+                        c = clusters[cluster] = _ClusterAgg(first=date, last=date)
+                    c.messages += 1
+                    c.offers += offer
+                    c.longest = max(c.longest, length or 0)
+                    c.first, c.last = min(c.first, date), max(c.last, date)
+                    if channel not in c.arrivals or date < c.arrivals[channel]:
+                        c.arrivals[channel] = date
                     if sender is not None:
-                        a = senders.get(sender)
-                        if a is None:
-                            a = senders[sender] = _SenderAgg()
-                        a.messages += 1
-                        a.channels.add(channel)
+                        c.actors.add(sender)
+                if sender is not None:
+                    a = senders.get(sender)
+                    if a is None:
+                        a = senders[sender] = _SenderAgg()
+                    a.messages += 1
+                    a.channels.add(channel)
+                    if cluster is not None:
+                        a.clusters.add(cluster)
+                    if offer:
+                        a.offers += 1
+                        a.offer_channels.add(channel)
                         if cluster is not None:
-                            a.clusters.add(cluster)
-                        if offer:
-                            a.offers += 1
-                            a.offer_channels.add(channel)
-                            if cluster is not None:
-                                a.offer_clusters.add(cluster)
+                            a.offer_clusters.add(cluster)
         return s
 
     def study_counts(self, scan: StudyScan | None = None) -> dict[str, Any]:
@@ -219,30 +268,66 @@ class SQLStudyMixin(StudyStore):
             "offers": s.offers,
         }
 
-    def _finding_rows(self, threshold: float) -> list[Any]:
-        return self._rows(
-            "SELECT f.category, f.message_pk, m.cluster_id, m.date FROM findings f "
-            "JOIN messages m ON m.pk = f.message_pk WHERE f.score >= :t AND m.kind = 'message'",
-            t=threshold,
-        )
-
-    def study_categories(self, threshold: float = 0.5) -> dict[str, dict[str, int]]:
+    def _finding_aggs(self, threshold: float, scan: StudyScan | None) -> tuple[Any, Any, Any]:
+        """Messages and clusters per category and messages per (day, category) with a finding at or above
+        ``threshold``: one read of the finding rows, kept on ``scan`` for the next caller."""
+        if scan is not None and threshold in scan.findings:
+            return scan.findings[threshold]
         msgs: dict[str, set[int]] = defaultdict(set)
         clusters: dict[str, set[str]] = defaultdict(set)
-        for category, pk, cluster, _date in self._finding_rows(threshold):
-            msgs[category].add(pk)
-            if cluster is not None:
-                clusters[category].add(cluster)
+        per_day: dict[tuple[int, str], set[int]] = defaultdict(set)
+        sql = (
+            "SELECT f.category, f.message_pk, m.cluster_id, m.date FROM findings f "
+            f"JOIN messages m ON m.pk = f.message_pk WHERE f.score >= {float(threshold)!r} "
+            "AND m.kind = 'message'"
+        )
+        for rows in self._stream(sql):
+            for category, pk, cluster, date in rows:
+                msgs[category].add(pk)
+                if cluster is not None:
+                    clusters[category].add(cluster)
+                per_day[(date // 86400, category)].add(pk)
+        out = (msgs, clusters, per_day)
+        if scan is not None:
+            scan.findings[threshold] = out
+        return out
+
+    def study_categories(
+        self, threshold: float = 0.5, scan: StudyScan | None = None
+    ) -> dict[str, dict[str, int]]:
+        msgs, clusters, _ = self._finding_aggs(threshold, scan)
         return {c: {"messages": len(msgs[c]), "clusters": len(clusters[c])} for c in sorted(msgs)}
 
-    def study_languages(self) -> dict[str, int]:
+    def study_languages(self, scan: StudyScan | None = None) -> dict[str, int]:
+        if scan is not None:
+            return dict(sorted(scan.languages.items(), key=lambda kv: (-kv[1], kv[0])))
         rows = self._rows(
             f"SELECT m.lang, COUNT(*) FROM messages m WHERE {_TEXT} AND m.lang IS NOT NULL "
             "GROUP BY m.lang ORDER BY COUNT(*) DESC, m.lang"
         )
         return {r[0]: int(r[1]) for r in rows}
 
-    def study_channels(self, limit: int | None = None) -> list[dict[str, Any]]:
+    def study_channels(self, limit: int | None = None, scan: StudyScan | None = None) -> list[dict[str, Any]]:
+        if scan is not None:
+            ranked = []
+            for cid, title, kind in self._rows("SELECT c.id, c.title, c.kind FROM channels c"):
+                ch = scan.channels.get(cid)
+                ranked.append((-(ch.messages if ch else 0), cid, title, kind, ch))
+            ranked.sort(key=lambda r: (r[0], r[1]))
+            return [
+                {
+                    "id": cid,
+                    "title": title,
+                    "kind": kind,
+                    "messages": ch.messages if ch else 0,
+                    "text_messages": ch.text_messages if ch else 0,
+                    "senders": len(ch.senders) if ch else 0,
+                    "offers": ch.offers if ch else 0,
+                    "first_date": ch.first if ch else None,
+                    "last_date": ch.last if ch else None,
+                }
+                for _, cid, title, kind, ch in ranked[:limit]
+            ]
         sql = (
             "SELECT c.id, c.title, c.kind, COUNT(m.pk), "
             f"SUM(CASE WHEN {_TEXT} THEN 1 ELSE 0 END), COUNT(DISTINCT m.sender_key), "
@@ -313,9 +398,7 @@ class SQLStudyMixin(StudyStore):
                 "GROUP BY m.text) x GROUP BY d"
             ):
                 new[int(d)] = int(n)
-        per_day: dict[tuple[int, str], set[int]] = defaultdict(set)
-        for category, pk, _cluster, date in self._finding_rows(threshold):
-            per_day[(date // 86400, category)].add(pk)
+        per_day = self._finding_aggs(threshold, s)[2]
         return {
             "totals": [
                 {"day": d, "messages": v[0], "text_messages": v[1], "new_unique": new.get(d, 0)}

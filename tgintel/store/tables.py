@@ -7,6 +7,7 @@ here, so a new area is one new module plus one line.
 from __future__ import annotations
 
 from tgintel.store import browse as _browse  # noqa: F401
+from tgintel.store import campaign_counts as _campaign_counts  # noqa: F401
 from tgintel.store import clusters as _clusters  # noqa: F401
 from tgintel.store import collect as _collect  # noqa: F401
 from tgintel.store import hashes as _hashes  # noqa: F401

@@ -91,6 +91,9 @@ def templates_env() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+REFRESH_SHARE = 10
+
+
 class TTLCache:
     """Whole-store aggregates (study figures, the overview chart, channel and campaign lists, the graph),
     recomputed in a background thread at most once per ``ttl_s``.
@@ -109,13 +112,17 @@ class TTLCache:
         self._lock = threading.Lock()
 
     def _refresh(self, key: Any, compute: Any, ttl_s: float) -> None:
+        started = time.monotonic()
         try:
             value = compute()
         except Exception:  # a failing aggregate must not take the page down; it is retried next time
             logging.getLogger("tgintel.web").exception("computing %s failed", key)
             value = None
+        took = time.monotonic() - started
         with self._lock:
-            self._data[key] = (time.monotonic() + ttl_s, value)
+            # A value that took T to compute stays fresh for at least REFRESH_SHARE × T, so refreshing the
+            # minutes-long whole-store figures of a big store takes at most a tenth of a core from the pages.
+            self._data[key] = (time.monotonic() + max(ttl_s, took * REFRESH_SHARE), value)
             self._running.pop(key, None)
 
     def get(self, key: Any, compute: Any, *, ttl_s: float | None = None, wait_s: float | None = None) -> Any:

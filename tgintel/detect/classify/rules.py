@@ -21,13 +21,15 @@ clear market post (``offer`` strength of 1.5 or more) every category with a hit 
 hint next to prices and a contact handle is enough. On its own, weight 1 means "enough by itself": the
 rules-only score is ``1 - 2**-s``, so a strength of 1 lands exactly on the 0.5 decision threshold.
 
-Why a token matcher of our own instead of one big alternation regex: Python's ``re`` tries alternatives one by
-one at every position, so thousands of terms make it slow, while a dict keyed by the first token does one
-lookup per word whatever the number of terms. Terms ending in ``*`` match any word that starts with them
-(inflections in Russian or Finnish); they are looked up by prefix. What each word starts is remembered per
-word (``_TokenMemo``), so a message costs a few set operations in C plus Python work only for the words that
-start a term. Patterns are real regexes run one by one (an alternation would let one pattern's match hide
-another's); each is skipped when the text lacks every string its matches must contain (``required_literals``).
+How a message is matched (``docs/classification.md``, "How the matcher runs"): terms through one
+Aho-Corasick automaton (pyahocorasick, in C) over the message's words joined by single spaces, keyed by the
+string each term's matches contain (``" cocaine "``, or ``" weed"`` for the prefix term ``weed*``), so the
+cost per message does not grow with the number of terms; a term with a prefix word before its last word
+(``bank account* for sale``) is confirmed word by word. Words in which digits stand in for letters
+(``c0ca1ne``) are matched a second time with the digits read as letters. Patterns are real Python regexes,
+each run only when an RE2 set (``regex_prefilter``: a superset translation of every pattern, matched in one
+pass) says it may match and when the text holds one of the strings every match must contain
+(``required_literals``); an alternation of all patterns would let one pattern's match hide another's.
 
 Errors name the file and line (from the YAML node marks) so an analyst can fix a pack without reading code.
 """
@@ -42,10 +44,13 @@ import re._parser as _sre_parser
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
+import ahocorasick
 import yaml
 
+from tgintel.detect.classify.regex_prefilter import PatternPrefilter
 from tgintel.detect.classify.taxonomy import CATEGORIES, OFFER, RULE_CATEGORIES
 from tgintel.detect.classify.text import normalize, tokens
 from tgintel.errors import UserError
@@ -75,6 +80,7 @@ OFFER_BOOST = 0.4
 _LANG = re.compile(r"^(?:[a-z]{2}|any)$")
 _LEET = str.maketrans("013457@$", "oieastas")
 _MIXED = re.compile(r"[^\W\d_][0-9]|[0-9][^\W\d_]")
+_SECOND = itemgetter(1)
 
 
 def _top_level(regex: str) -> str:
@@ -468,27 +474,42 @@ def _req_seq(items: list[tuple[object, object]]) -> tuple[str, ...] | None:
     return _req_best(options)
 
 
-class _TokenMemo:
-    """What each word seen so far starts (term ids), kept between messages.
+class _WordForms(dict[str, str]):
+    """word -> its digits read as letters (``c0ca1ne`` -> ``cocaine``), or "" for a word of only letters or
+    only digits; worked out on first sight. Words that mix letters and digits are also kept in ``mixed``.
 
-    Why: a message's words are mostly words seen before (Zipf), so looking each word up once in the term
-    tables and remembering the answer turns the per-message work into set operations done in C
-    (``words - seen``, ``words & starters``) plus Python work only for the few words that start a term.
-    Updated in the order fires, starters, leet, mixed, seen, and replaced (never cleared in place) when
-    full, so a thread sharing the rule set always sees a word's entry before it sees the word as seen."""
+    Why remembered: a message's words are mostly words seen before (Zipf), so the per-message work is one
+    C-level dict lookup per word. ``mixed`` is filled before the word's entry, so a thread sharing the rule
+    set never sees the entry without the mark; when full the memo is replaced, never cleared in place."""
 
-    __slots__ = ("fires", "leet", "mixed", "seen", "starters")
+    __slots__ = ("mixed",)
 
     def __init__(self) -> None:
-        self.seen: set[str] = set()
-        self.starters: set[str] = set()  # words that start at least one term
-        self.mixed: set[str] = set()  # words mixing letters and digits ("c0ca1ne")
-        self.leet: dict[str, str] = {}  # words neither all letters nor all digits -> digits read as letters
-        # word -> (ids of one-word terms it fires, (id, other whole words) of longer terms it may start)
-        self.fires: dict[str, tuple[tuple[int, ...], tuple[tuple[int, frozenset[str]], ...]]] = {}
+        super().__init__()
+        self.mixed: set[str] = set()
+
+    def __missing__(self, word: str) -> str:
+        if _MIXED.search(word):
+            self.mixed.add(word)
+        form = self[word] = "" if word.isalpha() or word.isdigit() else word.translate(_LEET)
+        return form
 
 
-_MEMO_MAX = 500_000  # words remembered (~60 MB at most); then the memo starts afresh
+_MEMO_MAX = 500_000  # words remembered; then the memo starts afresh
+
+
+def _term_key(toks: tuple[str, ...], stems: tuple[bool, ...]) -> tuple[str, bool]:
+    """The string every match of a term contains in the joined token stream ``" w1 w2 … wn "``, and whether
+    a match must still be confirmed word by word (a prefix word before the last one: ``bank account* for``).
+
+    A first word given as a prefix shorter than three letters matches only itself: the word-table lookup
+    this replaces keyed prefixes by their first three letters, and packs reject such terms anyway."""
+    literal: list[str] = []
+    for j, (word, stem) in enumerate(zip(toks, stems, strict=True)):
+        if stem and not (j == 0 and len(word) < 3):
+            return " " + " ".join([*literal, word]), j < len(toks) - 1
+        literal.append(word)
+    return " " + " ".join(literal) + " ", False
 
 
 class RuleSet:
@@ -507,28 +528,37 @@ class RuleSet:
                 )  # fmt: skip
         self.terms = terms
         self.has_indicators = any(t.category.startswith(INDICATOR_PREFIX) for t in terms)
-        # Evidence string per term, built once.
-        self._term_evidence = [
-            f"negative:{t.text}" if t.negative
-            else t.where if t.category.startswith(INDICATOR_PREFIX)
-            else f"rule:{t.text}"
+        # What a fired term adds to its category's hits, per term index (evidence string built once).
+        self._term_rows = [
+            (
+                t.category, t.negative, t.weight,
+                f"negative:{t.text}" if t.negative
+                else t.where if t.category.startswith(INDICATOR_PREFIX)
+                else f"rule:{t.text}",
+            )
             for t in terms
         ]  # fmt: skip
-        # first token (exact) -> [(term index)], first token (prefix) -> [(term index)]
-        exact: dict[str, list[int]] = defaultdict(list)
-        prefix: dict[str, list[int]] = defaultdict(list)
+        # Terms: one Aho-Corasick automaton over the message's words joined by single spaces, keyed by the
+        # string each term's matches contain (``_term_key``). A term whose key is the whole condition fires
+        # from the automaton alone; the few with a prefix word inside are stored as ``~id`` and confirmed
+        # word by word.
+        keyed: dict[str, list[int]] = defaultdict(list)
         for i, t in enumerate(terms):
-            (prefix if t.stems[0] else exact)[t.toks[0]].append(i)
-        self._exact = dict(exact)
-        self._prefix = dict(prefix)
-        self._prefix3: dict[str, list[str]] = defaultdict(list)
-        for stem in self._prefix:
-            self._prefix3[stem[:3]].append(stem)
-        # The whole (not prefix) words after a term's first: all must be in a message for the term to match.
-        self._rest = [
-            frozenset(w for w, stem in zip(t.toks[1:], t.stems[1:], strict=True) if not stem) for t in terms
-        ]
-        self._memo = _TokenMemo()
+            key, confirm = _term_key(t.toks, t.stems)
+            keyed[key].append(~i if confirm else i)
+        # A key's value is its term id when that alone decides (the usual case: ``set(map(...))`` in C);
+        # otherwise ``len(terms) + k`` for row k of ``_special``: (ids that fire, ids to confirm).
+        self._special: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        automaton = ahocorasick.Automaton()
+        for key, ids in keyed.items():
+            if len(ids) == 1 and ids[0] >= 0:
+                automaton.add_word(key, ids[0])
+            else:
+                automaton.add_word(key, len(terms) + len(self._special))
+                self._special.append((tuple(i for i in ids if i >= 0), tuple(~i for i in ids if i < 0)))
+        automaton.make_automaton()
+        self._scan = automaton.iter if keyed else None
+        self._words = _WordForms()
         # Patterns run one by one over the normalised (already lower-cased) text, each only when the text
         # holds one of the strings every match of it must contain (``required_literals``). A leading \\b is
         # checked in Python after the match instead of by the regex: sre then uses its fast first-character
@@ -541,101 +571,62 @@ class RuleSet:
                     body, boundary = body[2:], True
                 evidence = f"negative:/{pat.id}/" if pat.negative else f"pattern:{pat.id}"
                 self._patterns.append((required_literals(body), re.compile(body), boundary, pat, evidence))
+        # Which patterns can match a text at all, for all of them in one RE2 pass (see regex_prefilter):
+        # only those are then run, each exactly as above.
+        self._prefilter = PatternPrefilter([rx.pattern for _need, rx, _b, _pat, _ev in self._patterns])
 
     def forget_words(self) -> None:
         """Drop the per-word memo (benchmarks use this to measure a cold start)."""
-        self._memo = _TokenMemo()
+        self._words = _WordForms()
 
-    def _learn(self, memo: _TokenMemo, words: Iterable[str]) -> _TokenMemo:
-        """Enter ``words`` into ``memo`` (or into a fresh memo when it is full); return the memo used."""
-        if len(memo.seen) > _MEMO_MAX:
-            memo = self._memo = _TokenMemo()
-        terms, exact, prefix, prefix3 = self.terms, self._exact, self._prefix, self._prefix3
-        new: list[str] = []
-        for tok in words:
-            if tok in memo.seen:
+    def _confirm(self, ti: int, toks: list[str]) -> bool:
+        """Whether term ``ti`` matches word by word somewhere in ``toks`` (for terms with a prefix word before
+        their last word, which the automaton's key cannot express)."""
+        t = self.terms[ti]
+        first, n = t.toks[0], len(t.toks)
+        first_is_prefix = t.stems[0] and len(first) >= 3
+        for i in range(len(toks) - n + 1):
+            word = toks[i]
+            if not (word.startswith(first) if first_is_prefix else word == first):
                 continue
-            new.append(tok)
-            ids = list(exact.get(tok, ()))
-            for stem in prefix3.get(tok[:3], ()):
-                if tok.startswith(stem):
-                    ids += prefix[stem]
-            if ids:
-                single = tuple(i for i in ids if len(terms[i].toks) == 1)
-                multi = tuple((i, self._rest[i]) for i in ids if len(terms[i].toks) > 1)
-                memo.fires[tok] = (single, multi)
-                memo.starters.add(tok)
-            if not tok.isalpha() and not tok.isdigit():
-                memo.leet[tok] = tok.translate(_LEET)
-            if _MIXED.search(tok):
-                memo.mixed.add(tok)
-        memo.seen.update(new)
-        return memo
+            for j in range(1, n):
+                word = toks[i + j]
+                if not (word.startswith(t.toks[j]) if t.stems[j] else word == t.toks[j]):
+                    break
+            else:
+                return True
+        return False
 
-    def _match_at(self, t: Term, toks: list[str], i: int) -> bool:
-        n = len(t.toks)
-        if i + n > len(toks):
-            return False
-        for j in range(1, n):
-            word = toks[i + j]
-            if t.stems[j]:
-                if not word.startswith(t.toks[j]):
-                    return False
-            elif word != t.toks[j]:
-                return False
-        return True
+    def fired_terms(self, toks: list[str]) -> set[int]:
+        """Indices (into ``terms``) of the terms found in a message's words."""
+        forms = self._words
+        if len(forms) > _MEMO_MAX:
+            forms = self._words = _WordForms()
+        leet = list(map(forms.__getitem__, toks))
+        if not forms.mixed.isdisjoint(toks):
+            # "c0ca1ne": digits standing in for letters. The digit-read forms of the message's words are added
+            # after its words (so a term can also match them).
+            toks = toks + list(filter(None, leet))
+        scan = self._scan
+        fired = set(map(_SECOND, scan(" " + " ".join(toks) + " "))) if scan else set()
+        if self._special and fired and max(fired) >= len(self.terms):
+            n = len(self.terms)
+            for v in [v for v in fired if v >= n]:
+                fired.discard(v)
+                plain, confirm = self._special[v - n]
+                fired.update(plain)
+                for ti in confirm:
+                    if ti not in fired and self._confirm(ti, toks):
+                        fired.add(ti)
+        return fired
 
-    def match(self, norm: str, toks: list[str] | None = None) -> dict[str, CategoryHits]:
-        """Hits per category (``offer`` and ``context`` included) for one normalised text (``toks``, when
-        given, must be ``tokens(norm)``)."""
-        if toks is None:
-            toks = tokens(norm)
-        memo = self._memo
-        words = set(toks)
-        if not words.issubset(memo.seen):
-            memo = self._learn(memo, words)
-        if not memo.mixed.isdisjoint(words):
-            # "c0ca1ne": digits standing in for letters. A letter next to a digit is always inside one token,
-            # so "some token mixes them" is the same test as searching the whole text.
-            toks = [*toks, *filter(None, map(memo.leet.get, toks))]
-            words = set(toks)
-            if not words.issubset(memo.seen):
-                memo = self._learn(memo, words)
-        fired: set[int] = set()
-        starting = memo.starters.intersection(words)
-        if starting:
-            terms, fires = self.terms, memo.fires
-            longer: dict[str, list[int]] = {}
-            for tok in starting:
-                single, multi = fires[tok]
-                fired.update(single)
-                if multi:
-                    # a longer term needs its other whole words somewhere in the message: a set test in C
-                    # before the positional check in Python
-                    ids = [ti for ti, rest in multi if rest <= words]
-                    if ids:
-                        longer[tok] = ids
-            if longer:
-                for i, tok in enumerate(toks):
-                    cand = longer.get(tok)
-                    if cand:
-                        for ti in cand:
-                            if ti not in fired and self._match_at(terms[ti], toks, i):
-                                fired.add(ti)
-        hits: dict[str, CategoryHits] = {}
-        if fired:
-            terms, evidence = self.terms, self._term_evidence
-            for ti in sorted(fired):
-                t = terms[ti]
-                h = hits.get(t.category)
-                if h is None:
-                    h = hits[t.category] = CategoryHits()
-                if t.negative:
-                    h.neg += t.weight
-                else:
-                    h.pos += t.weight
-                h.evidence.append(evidence[ti])
-        for need, rx, boundary, pat, ev in self._patterns:
+    def fired_patterns(self, norm: str) -> list[int]:
+        """Indices (into ``_patterns``, pack order) of the patterns that match a text."""
+        out: list[int] = []
+        patterns = self._patterns
+        prefilter = self._prefilter
+        for k in prefilter.candidates(norm) if prefilter.active else range(len(patterns)):
+            need, rx, boundary, _pat, _ev = patterns[k]
             if need is not None:
                 for s in need:
                     if s in norm:
@@ -652,6 +643,31 @@ class RuleSet:
                     continue
             elif rx.search(norm) is None:
                 continue
+            out.append(k)
+        return out
+
+    def match(self, norm: str, toks: list[str] | None = None) -> dict[str, CategoryHits]:
+        """Hits per category (``offer`` and ``context`` included) for one normalised text (``toks``, when
+        given, must be ``tokens(norm)``)."""
+        if toks is None:
+            toks = tokens(norm)
+        hits: dict[str, CategoryHits] = {}
+        fired = self.fired_terms(toks)
+        if fired:
+            rows = self._term_rows
+            for ti in sorted(fired):
+                cat, negative, weight, ev = rows[ti]
+                h = hits.get(cat)
+                if h is None:
+                    h = hits[cat] = CategoryHits()
+                if negative:
+                    h.neg += weight
+                else:
+                    h.pos += weight
+                h.evidence.append(ev)
+        patterns = self._patterns
+        for k in self.fired_patterns(norm):
+            _need, _rx, _boundary, pat, ev = patterns[k]
             h = hits.get(pat.category)
             if h is None:
                 h = hits[pat.category] = CategoryHits()

@@ -34,7 +34,7 @@ _DIGIT_RE = re.compile(r"[0-9]")
 CACHE_SIZE = 16384  # about 1.7 kB a text with its entities: under 30 MB
 # Adverts that are not reposts are mostly edits of one: the same contact, wallet and payment lines under a
 # new price list. Lines are memoised too (see _LINE_BREAK_RE), so an edited advert costs its new lines.
-LINE_CACHE_SIZE = 65536  # about 0.5 kB a line with its entities: under 35 MB
+LINE_CACHE_SIZE = 65536  # about 0.5 kB a line with its entities and 0.3 kB with its facts: under 55 MB
 _by_start_then_priority = itemgetter(0, 2)
 # A line break where a message is cut into separately scanned lines: one followed by a character that no
 # pattern continues with after a whitespace (every pattern that can span a "\n" does so through a "\s"
@@ -43,6 +43,30 @@ _by_start_then_priority = itemgetter(0, 2)
 _LINE_BREAK_RE = re.compile(r"\n(?=[^\w\s\[({€$£₽₴₺₹₸¥])")
 
 Gates = tuple[bool, bool, bool, bool, bool]  # digit, obfuscated, loose scheme, "/", "onion": whole-text facts
+# The same facts as bits (the low five), then facts only the line's own scanners read. Every fact is "this
+# substring occurs", and none of these substrings holds a "\n", so a message's facts are its lines' facts
+# or-ed together: a line's facts are memoised with the line, and a message of known lines is never
+# lowercased or searched as a whole (both cost more than its lines' look-ups).
+_DIGIT, _OBFUSCATED, _LOOSE_SCHEME, _SLASH, _ONION = 1, 2, 4, 8, 16
+_MESSAGE_FACTS = 31
+_AT, _AT_WORD, _DOTS, _ONION_WORD, _PLUS, _UPPER = 32, 64, 128, 256, 512, 1024
+_GATES: tuple[Gates, ...] = tuple(
+    (bool(m & 1), bool(m & 2), bool(m & 4), bool(m & 8), bool(m & 16)) for m in range(32)
+)
+Found = tuple[tuple[str, str, int, int], ...]
+Parts = tuple[tuple[Found, int], ...]  # entities of a text or of its lines, each with the offset to add
+# lowercased (None: lowercasing changes its length), bits, reads (see _FACTS), first digit's position
+Facts = tuple[str | None, int, int, int]
+# line -> its Facts. ``reads``: the message facts the line's entities depend on. A line depends on a message
+# fact only where it lacks that fact itself and a scanner the line can feed reads it: wallets the digit fact
+# (a line without digits), the URL scanner the scheme and "/" facts (a line with a dot), the onion scanner
+# the "onion" fact (a line with an onion word). Keyed by those facts alone, a contact line is scanned once,
+# not once per kind of message it closes.
+_FACTS: dict[str, Facts] = {}
+# region -> the 32 message-fact combinations -> line -> entities (plain dicts: a look-up costs a third of an
+# lru_cache call with a tuple key, and every line of every multi-line message takes one).
+_LINES: dict[str | None, list[dict[str, Found]]] = {}
+_lines_held = 0
 
 
 def extract_entities(text: str, *, default_region: str | None = None) -> list[Entity]:
@@ -50,65 +74,175 @@ def extract_entities(text: str, *, default_region: str | None = None) -> list[En
     country) lets local phone numbers without ``+`` be read and picks the krone for ``kr``."""
     if not text:
         return []
-    region = default_region.upper() if default_region else None
-    return [Entity(*e) for e in _extract(text, region)]
+    parts = _extract(text, default_region.upper() if default_region else None)
+    return [Entity(k, v, s + o, e + o) for found, o in parts for k, v, s, e in found]
+
+
+def clear_memos() -> None:
+    """Empty every memo the extractor keeps (texts, lines, phone parses, checksums, prices): a cold start,
+    for benchmarks that measure never-seen texts."""
+    from tgintel.detect.entities import checksums
+
+    global _lines_held
+    _FACTS.clear()
+    _LINES.clear()
+    _lines_held = 0
+    for fn in (_extract, contacts.parse_phone, money.price_value, checksums.btc_base58, checksums.btc_bech32,
+               checksums.eth, checksums.tron, checksums.xmr, checksums.onion, checksums.iban):  # fmt: skip
+        fn.cache_clear()
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _extract(text: str, region: str | None) -> tuple[tuple[str, str, int, int], ...]:
+def _extract(text: str, region: str | None) -> Parts:
+    if "\n" not in text:
+        return ((_whole(text, region), 0),)
+    lines = _LINE_BREAK_RE.split(text)
+    if len(lines) == 1:
+        return ((_whole(text, region), 0),)
+    facts = []
+    mask = 0
+    get_facts = _FACTS.get
+    for line in lines:
+        f = get_facts(line)
+        if f is None:
+            f = _line_facts(line)
+        if f[0] is None:  # a character that lengthens when lowercased: see _whole
+            return ((_whole(text, region), 0),)
+        mask |= f[1]
+        facts.append(f)
+    if mask & _OBFUSCATED:  # obfuscated writing: the URL scanner's slow mode sees the whole text
+        return ((_whole(text, region), 0),)
+    by_facts = _LINES.get(region)
+    if by_facts is None:
+        by_facts = _LINES[region] = [{} for _ in range(32)]
+    parts = []
+    offset = 0
+    for line, f in zip(lines, facts):  # noqa: B905 (same length by construction)
+        key = mask & f[2]
+        found = by_facts[key].get(line)
+        if found is None:
+            found = _scan_line(line, f, key, region, by_facts[key])
+        if found:
+            parts.append((found, offset))
+        offset += len(line) + 1
+    return tuple(parts)
+
+
+def _scan_line(line: str, f: Facts, key: int, region: str | None, memo: dict[str, Found]) -> Found:
+    """Scan a line as its message would (its own facts with the message facts it reads) and memoise it.
+    (Scanning a message's new lines joined into one text gives the same answers but costs 7 % more: each
+    scanner is gated by each line's own facts, and most new lines need two or three scanners of nine.)"""
+    global _lines_held
+    lower, bits, _reads, digit = f
+    found = _scan(line, lower, region, bits | key, bits, digit)  # type: ignore[arg-type]
+    if _lines_held >= LINE_CACHE_SIZE:
+        for memos in list(_LINES.values()):  # (a copy: another thread may add a region meanwhile)
+            for m in memos:
+                m.clear()
+        _lines_held = 0
+    memo[line] = found
+    _lines_held += 1
+    return found
+
+
+def _line_facts(line: str) -> Facts:
+    lower = line.lower()
+    if len(lower) != len(line):
+        f: Facts = (None, 0, 0, 0)
+    else:
+        bits, digit = _facts(line, lower)
+        reads = (_LOOSE_SCHEME | _SLASH if bits & _DOTS else 0) | (_ONION if bits & _ONION_WORD else 0)
+        if not bits & _DIGIT:
+            reads |= _DIGIT
+        f = (lower, bits, reads, digit)
+    if len(_FACTS) >= LINE_CACHE_SIZE:
+        _FACTS.clear()
+    _FACTS[line] = f
+    return f
+
+
+def _whole(text: str, region: str | None) -> Found:
+    """One pass over the whole text (single lines, obfuscated writing, characters that lengthen)."""
     lower = text.lower()
     if len(lower) != len(text):  # a few characters ("İ") lengthen when lowercased; keep offsets aligned
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        gates = _gates(text, lower)
-        return _scan(text, lower, region, gates, gates[0])
-    gates = _gates(text, lower)
-    if gates[1] or "\n" not in text:  # obfuscated writing: the URL scanner's slow mode sees the whole text
-        return _scan(text, lower, region, gates, gates[0])
-    lines = _LINE_BREAK_RE.split(text)
-    if len(lines) == 1:
-        return _scan(text, lower, region, gates, gates[0])
-    # str.lower of a line equals its slice of the lowered text (no length change, and "\n" ends the context
-    # of the one context-dependent mapping, the final sigma), so each line can be lowered on its own.
-    result: list[tuple[str, str, int, int]] = []
-    offset = 0
-    for line in lines:
-        if line:
-            found = _scan_line(line, region, gates)
-            if offset:
-                result.extend([(k, v, s + offset, e + offset) for k, v, s, e in found])
-            else:
-                result.extend(found)
-        offset += len(line) + 1
-    return tuple(result)
+    bits, digit = _facts(text, lower)
+    return _scan(text, lower, region, bits, bits, digit)
+
+
+def _facts(text: str, lower: str) -> tuple[int, int]:
+    """The text's facts as bits, and where its first digit is (its length when it has none). Cheapest tests
+    first: a fact that only digit-bearing scanners read is tested only where there is a digit."""
+    d = _DIGIT_RE.search(text)
+    if d is None:
+        bits, digit = 0, len(text)
+    else:
+        bits, digit = _DIGIT, d.start()
+        if "+" in text or "00" in text:
+            bits |= _PLUS
+        if text != lower:
+            bits |= _UPPER
+    if "/" in lower:
+        bits |= _SLASH | _LOOSE_SCHEME if ":/" in text or "p//" in lower else _SLASH
+    if "." in lower or "dot" in lower:
+        bits |= _DOTS
+        if contacts.obfuscated(lower):
+            bits |= _OBFUSCATED
+    elif ("[" in lower or "xp" in lower) and contacts.obfuscated(lower):  # "[:]", "hxxp", "htxp"
+        bits |= _OBFUSCATED
+    if "on" in lower:
+        if "onion" in lower:
+            bits |= _ONION | _ONION_WORD
+        elif "onıon" in lower or "onİon" in lower:  # the other writings ONION_WORD_RE accepts
+            bits |= _ONION_WORD
+    if "@" in text:
+        bits |= _AT
+    if ("(" in lower or "[" in lower) and ("(at)" in lower or "[at]" in lower):
+        bits |= _AT_WORD
+    return bits, digit
 
 
 def _gates(text: str, lower: str) -> Gates:
-    return (_DIGIT_RE.search(text) is not None, *contacts.url_gates(text, lower), "onion" in lower)
+    """The whole-text facts the scanners are gated by (for tests and callers of ``_scan``)."""
+    return _GATES[_facts(text, lower)[0] & _MESSAGE_FACTS]
 
 
-@lru_cache(maxsize=LINE_CACHE_SIZE)
-def _scan_line(line: str, region: str | None, gates: Gates) -> tuple[tuple[str, str, int, int], ...]:
-    return _scan(line, line.lower(), region, gates, gates[0] and _DIGIT_RE.search(line) is not None)
-
-
-def _scan(
-    text: str, lower: str, region: str | None, gates: Gates, digits: bool
-) -> tuple[tuple[str, str, int, int], ...]:
+def _scan(text: str, lower: str, region: str | None, mask: int, bits: int, digit: int) -> Found:
+    """Entities of ``text`` (a message or one of its lines) given its message's facts ``mask``, its own
+    facts ``bits`` and its first digit's position. Each scanner runs only where a string it cannot match
+    without occurs: most lines an advert is cut into hold one or two kinds of entity, and a scanner's call
+    and first search cost more than these tests."""
     found: list[contacts.Candidate] = []
-    contacts.scan_telegram(text, lower, found)
-    contacts.scan_onion(text, lower, found, gates[4])
-    contacts.scan_email(text, lower, found)
-    contacts.scan_url(text, lower, found, gates[1:4])
+    if bits & (_AT | _SLASH):
+        contacts.scan_telegram(text, lower, found)
+    if mask & _ONION and bits & _ONION_WORD:
+        contacts.scan_onion(text, lower, found, True)
+    if bits & (_AT | _AT_WORD):
+        contacts.scan_email(text, lower, found)
+    if bits & _DOTS:
+        contacts.scan_url(text, lower, found, _GATES[mask & _MESSAGE_FACTS][1:4])
     money.scan_payments(text, lower, found)
-    if gates[0]:
-        # (A TRON address may lack digits: wallets are looked for wherever the message has a digit.)
-        money.scan_wallets(text, found)
-        if digits:  # IBANs, prices and phone numbers have digits themselves
-            money.scan_iban(text, found)
-            money.scan_prices(text, lower, region, found)
-            contacts.scan_phone(text, region, found)
+    if mask & _DIGIT:
+        # (A TRON address may lack digits: wallets are looked for wherever the message has a digit.) An
+        # address is 25+ ASCII letters and digits in a row: it lies inside one whitespace-separated word
+        # (a test that costs less than the address scan on a line, more on a long text).
+        n = len(text)
+        wallets = n > 24 and (n > 120 or max(map(len, text.split())) > 24)
+        if bits & _DIGIT:  # IBANs, prices and phone numbers have digits themselves
+            if wallets:
+                money.scan_wallets(text, found)
+            if bits & _UPPER:  # an IBAN starts with two capitals, two characters before its first digit
+                money.scan_iban(text, found, digit - 2 if digit > 2 else 0)
+            money.scan_prices(text, lower, region, found, digit)
+            if region is not None or bits & _PLUS:  # no "+"/"00": a local number
+                contacts.scan_phone(text, region, found)
+        elif wallets:
+            money.scan_wallets(text, found)
     if not found:
         return ()
+    if len(found) == 1:
+        start, end, _prio, kind, value = found[0]
+        return ((kind, value, start, end),)
     # Overlaps: the earliest span wins, then the most specific type (Telegram link over URL, wallet over
     # phone, price over phone …); each character belongs to at most one entity.
     found.sort(key=_by_start_then_priority)

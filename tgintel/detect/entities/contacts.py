@@ -176,7 +176,7 @@ _TLD_ANCHOR_RE = re.compile(r"\.([^\W\d_]{2,24})(?![\w\-])")
 _OBFUSCATED_BRACKETS_RE = re.compile(r"[\[({](?:\.|dot)[\])}]")
 
 
-def _obfuscated(lower: str) -> bool:
+def obfuscated(lower: str) -> bool:
     """Whether the text writes addresses the way filters are dodged (then the full, slower pattern runs)."""
     if " dot " in lower or " ." in lower or "[:]" in lower or "hxxp" in lower or "htxp" in lower:
         return True
@@ -282,7 +282,7 @@ _IP_GATE_RE = re.compile(r"/\d{1,3}\.\d")
 def url_gates(text: str, lower: str) -> tuple[bool, bool, bool]:
     """Whole-text facts the URL scanner decides by: (obfuscated writing, loose scheme present, any "/").
     Computed on the whole message, so a line scanned on its own is scanned exactly as inside its message."""
-    return _obfuscated(lower), ":/" in text or "p//" in lower, "/" in lower
+    return obfuscated(lower), ":/" in text or "p//" in lower, "/" in lower
 
 
 def scan_url(
@@ -346,13 +346,13 @@ ONION_RE = re.compile(
 
 # Where ONION_RE's "onion" can be (its IGNORECASE also takes "ı" and "İ" for "i"; ``lower`` keeps "İ"):
 # no match can start more than 56 + 7 characters before the first one, so the scan starts there.
-_ONION_WORD_RE = re.compile("on[iıİ]on")
+ONION_WORD_RE = re.compile("on[iıİ]on")
 
 
 def scan_onion(text: str, lower: str, out: list[Candidate], has_onion: bool | None = None) -> None:
     if not ("onion" in lower if has_onion is None else has_onion):
         return
-    first = _ONION_WORD_RE.search(lower)
+    first = ONION_WORD_RE.search(lower)
     if first is None:
         return
     for m in ONION_RE.finditer(text, max(0, first.start() - 64)):

@@ -48,8 +48,9 @@ def scan_wallets(text: str, out: list[Candidate]) -> None:
 IBAN_RE = re.compile(r"[A-Z][A-Z](?<![\w\-][A-Z][A-Z])\d\d(?: ?[A-Z0-9]){11,30}")
 
 
-def scan_iban(text: str, out: list[Candidate]) -> None:
-    for m in all_matches(IBAN_RE, text):
+def scan_iban(text: str, out: list[Candidate], pos: int = 0) -> None:
+    """``pos``: where to start looking (an IBAN starts two letters before its first digit)."""
+    for m in all_matches(IBAN_RE, text, pos):
         s = m.group(0)
         need = checksums.IBAN_LENGTHS.get(s[:2])
         if need is None:
@@ -171,8 +172,15 @@ def _alnum_before(text: str, i: int) -> bool:
     return i > 0 and (text[i - 1].isalnum() or text[i - 1] in ".,")
 
 
-def scan_prices(text: str, lower: str, region: str | None, out: list[Candidate]) -> None:
-    for m in all_matches(PRICE_PRE_RE, text):
+_price_pre_search = PRICE_PRE_RE.search
+_price_post_search = PRICE_POST_RE.search
+
+
+def scan_prices(text: str, lower: str, region: str | None, out: list[Candidate], digit: int = 0) -> None:
+    """``digit``: the position of the text's first digit (every amount starts with one, and a sign or code
+    is at most six characters before it), so the searches skip what precedes it."""
+    m = _price_pre_search(text, digit - 6 if digit > 6 else 0)
+    while m is not None:
         start = m.start()
         pre = m.group("pre")
         if len(pre) == 1:
@@ -188,15 +196,17 @@ def scan_prices(text: str, lower: str, region: str | None, out: list[Candidate])
             value = price_value(amount, code, bool(k))
             if value is not None:
                 out.append((start, m.end(), 2, "price", value))
-    for m in all_matches(PRICE_POST_RE, lower):
+        m = _price_pre_search(text, m.end())
+    m = _price_post_search(lower, digit)
+    while m is not None:
         amount, k, post = m.group("amt", "k", "post")
-        if post == "e" and not amount.isdigit():
-            continue
-        code = _KRONA.get(region or "", "SEK") if post == "kr" else _WORDS.get(post, "")
-        if code:
-            value = price_value(amount, code, bool(k))
-            if value is not None:
-                out.append((m.start(), m.end(), 2, "price", value))
+        if post != "e" or amount.isdigit():
+            code = _KRONA.get(region or "", "SEK") if post == "kr" else _WORDS.get(post, "")
+            if code:
+                value = price_value(amount, code, bool(k))
+                if value is not None:
+                    out.append((m.start(), m.end(), 2, "price", value))
+        m = _price_post_search(lower, m.end())
 
 
 # --- payment methods ---------------------------------------------------------------------------------------
@@ -289,14 +299,21 @@ def _payment_at(text: str, lower: str, pos: int, key: str, out: list[Candidate])
     return -1
 
 
+_PAYMENT_FIRST_SET = frozenset(w[0][0] for w in _PAYMENT_WRITINGS)
+_payment_keys_search = _PAYMENT_KEYS_RE.search
+
+
 def scan_payments(text: str, lower: str, out: list[Candidate]) -> None:
     done = -1
-    first = _PAYMENT_FIRST_RE.match(lower)
-    if first is not None:
-        done = _payment_at(text, lower, 0, first.group(0), out)
-    for k in all_matches(_PAYMENT_KEYS_RE, lower):
+    if lower[:1] in _PAYMENT_FIRST_SET:
+        first = _PAYMENT_FIRST_RE.match(lower)
+        if first is not None:
+            done = _payment_at(text, lower, 0, first.group(0), out)
+    k = _payment_keys_search(lower)
+    while k is not None:
         pos = k.start(1)
         if pos >= done:
             end = _payment_at(text, lower, pos, k.group(1), out)
             if end != -1:
                 done = end
+        k = _payment_keys_search(lower, k.end())

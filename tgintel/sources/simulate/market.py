@@ -246,6 +246,24 @@ CHANNEL_PLACES = {
     "ru": ["Москва", "Питер", "Казань", "Екб", "Новосиб", "РФ", "СНГ"],
     "fi": ["Helsinki", "Tampere", "Turku", "Oulu", "Suomi", "Espoo"],
 }
+# Names investment and giveaway scams run under (neutral words: no category or payment-method cue).
+SCAM_BRANDS = (
+    [
+        "Nova",
+        "Apex",
+        "Zenith",
+        "Orion",
+        "Vertex",
+        "Atlas",
+        "Lumen",
+        "Nexus",
+        "Vega",
+        "Helix",
+        "Aurora",
+        "Titan",
+    ],
+    ["Capital", "Group", "Club", "Global", "Partners", "Prime", "One", "Circle", "Team", "Line"],
+)
 URL_TLDS = ["xyz", "shop", "top", "cc", "io", "to", "store"]
 URL_PATHS = ["menu", "catalog", "order", "shop", "prices", "products", "buy"]
 EMAIL_DOMAINS = ["protonmail.com", "tutanota.com", "onionmail.org", "cock.li", "proton.me"]

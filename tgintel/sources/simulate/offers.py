@@ -27,6 +27,7 @@ from tgintel.sources.simulate.market import (
     PER_EUR,
     PHONE_COUNTRY,
     PRICE_STYLES,
+    SCAM_BRANDS,
     URL_PATHS,
     URL_TLDS,
 )
@@ -93,6 +94,8 @@ class Vendor:
     user: int = -1  # index in World.users
     fwd_name: int = -1  # index in World.fwd_names: how forwards of this vendor's posts name their origin
     channels: list[int] = field(default_factory=list)
+    offered: list[frozenset[str]] = field(default_factory=list)  # item sets of its offers so far
+    pitches: list[str] = field(default_factory=list)  # scam pitches it has run so far
 
     @property
     def key(self) -> str:
@@ -168,7 +171,8 @@ class OfferSpec:
     glyph_n: int = 0
 
 
-def new_offer(v: Vendor, cats: list[str], vocab: dict, rng: random.Random, shop: str | None) -> OfferSpec:
+def _draw(cats: list[str], vocab: dict, rng: random.Random) -> tuple[list[str], list[list]]:
+    """Headers and items ([item text, euro price]) for the categories, in the generator's draw order."""
     headers: list[str] = []
     items: list[list] = []
     for c in cats:
@@ -177,6 +181,33 @@ def new_offer(v: Vendor, cats: list[str], vocab: dict, rng: random.Random, shop:
         lo, hi = CATEGORY_PRICE[c]
         for it in rng.sample(its, min(len(its), rng.randint(1, 3) if len(cats) > 1 else rng.randint(2, 4))):
             items.append([it, lo * (hi / lo) ** rng.random()])
+    return headers, items
+
+
+def _side_rng(v: Vendor, n: int) -> random.Random:
+    """A generator of its own for the rare re-draws, so the main stream (the rest of the corpus) stays as
+    it was when nothing needs re-drawing."""
+    return random.Random(v.uid * 1_000_003 + n)
+
+
+def new_offer(
+    v: Vendor, cats: list[str], vocab: dict, rng: random.Random, shop: str | None
+) -> OfferSpec | None:
+    """A new offer of the vendor, or None when the vendor has no item list left that it has not offered.
+
+    Its item list differs from those of the vendor's earlier offers: two "campaigns" of one seller selling
+    the same items under the same contacts could differ only in prices, emoji, order or header, which are
+    the changes a re-post makes, so no analyst (and no ground truth worth scoring against) could tell them
+    apart (docs/simulator.md, "Campaigns")."""
+    headers, items = _draw(cats, vocab, rng)
+    side = _side_rng(v, len(v.offered))
+    for _ in range(60):
+        if frozenset(it for it, _eur in items) not in v.offered:
+            break
+        headers, items = _draw(cats, vocab, side)
+    else:
+        return None
+    v.offered.append(frozenset(it for it, _eur in items))
     style = v.price_style
     if rng.random() < 0.1:
         style = rng.choice(CRYPTO_PRICE_STYLES)
@@ -200,11 +231,26 @@ def new_offer(v: Vendor, cats: list[str], vocab: dict, rng: random.Random, shop:
     )
 
 
-def new_scam(v: Vendor, vocab: dict, rng: random.Random) -> OfferSpec:
+def new_scam(v: Vendor, vocab: dict, rng: random.Random) -> OfferSpec | None:
+    """A new scam campaign: a pitch the scammer has not run yet (None when it has run them all), under the
+    scammer's brand name. The brand is what tells two scammers' copies of one pitch apart (the pitches are
+    few, and a pitch with only the handle changed is what a banned scammer posts from a new account, which
+    the duplicate engine rightly keeps together)."""
+    emoji = rng.choice(["🚀", "💰", "📈", "💸", "🤑"])
+    emoji2 = rng.choice(["🚀", "💰", "📈", "✅"])
+    pitch = rng.choice(vocab["scam"])
+    if pitch in v.pitches:
+        left = [p for p in vocab["scam"] if p not in v.pitches]
+        if not left:
+            return None
+        pitch = _side_rng(v, len(v.pitches)).choice(left)
+    v.pitches.append(pitch)
+    brand = _side_rng(v, -1)
     return OfferSpec(
-        emoji=rng.choice(["🚀", "💰", "📈", "💸", "🤑"]),
-        emoji2=rng.choice(["🚀", "💰", "📈", "✅"]),
-        header=rng.choice(vocab["scam"]),
+        emoji=emoji,
+        emoji2=emoji2,
+        header=pitch,
+        shop=f"{brand.choice(SCAM_BRANDS[0])} {brand.choice(SCAM_BRANDS[1])}",
         items=[],
         bullet="",
         tag=None,

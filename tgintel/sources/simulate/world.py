@@ -284,6 +284,8 @@ class World:
                     if v.scam
                     else of.new_offer(v, v.cats, self.vocab[v.lang], rng, shop)
                 )
+                if spec is None:  # no distinct offer left for this vendor (offers.new_offer, new_scam)
+                    break
                 dur = min(self.period, 86400 * max(1.0, float(self.np.lognormal(np.log(21), 0.8))))
                 # windows may begin before or end after the study period, as real campaigns do
                 start = rng.uniform(-0.7 * dur, self.period - 0.3 * dur)
