@@ -204,31 +204,9 @@ class BulkAnalysisMixin:
         state = self._bulk_analysis
         if state is None:
             return
-        lock, marker = state
+        lock, _marker = state
         try:
-            with self.engine.connect() as conn:
-                cur = conn.connection.driver_connection.cursor()
-                # CREATE INDEX sorts the whole table: on disk, SQLite's sorter keeps about the page cache in
-                # memory; with temp_store=MEMORY the sort of ~3M entity keys would live in RAM.
-                cur.execute("PRAGMA temp_store=FILE")
-                try:
-                    cur.execute("BEGIN IMMEDIATE")
-                    try:
-                        (statements,) = cur.execute(
-                            "SELECT statements FROM ingest_bulk WHERE pk = ?", (marker,)
-                        ).fetchone()
-                        existing = {n for (n,) in cur.execute("SELECT name FROM sqlite_master")}
-                        for _kind, name, sql in orjson.loads(statements):
-                            if name not in existing:
-                                cur.execute(sql)
-                        cur.execute("DELETE FROM ingest_bulk WHERE pk = ?", (marker,))
-                        cur.execute("COMMIT")
-                    except BaseException:
-                        cur.execute("ROLLBACK")
-                        raise
-                finally:
-                    cur.execute("PRAGMA temp_store=MEMORY")
-                    cur.close()
+            self._rebuild()  # type: ignore[attr-defined]  # the bulk import's build: same marker table
         finally:
             self._bulk_analysis = None
             lock.close()
@@ -246,11 +224,4 @@ class BulkAnalysisMixin:
             ).fetchall()
             if not stmts:
                 return None
-            cur.execute(
-                "INSERT INTO ingest_bulk (started, statements) VALUES (?, ?)",
-                (int(time.time()), orjson.dumps([list(s) for s in stmts]).decode()),
-            )
-            marker = int(cur.lastrowid)
-            for _kind, name, _sql in stmts:
-                cur.execute(f'DROP INDEX "{name}"')
-        return marker
+            return int(self._mark_and_drop(cur, stmts))  # type: ignore[attr-defined]

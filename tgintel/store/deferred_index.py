@@ -134,16 +134,21 @@ class DeferredIndexMixin:
             cur.execute("BEGIN IMMEDIATE")
             if cur.execute("SELECT 1 FROM messages LIMIT 1").fetchone():
                 return False
-            stmts = cur.execute(_DROPPABLE).fetchall()
             # ("fts", …): the FTS index is to be rebuilt too (a marker of bulk analysis lists indexes only)
-            pending = [*map(list, stmts), ["fts", "messages_fts", None]]
-            cur.execute(
-                "INSERT INTO ingest_bulk (started, statements) VALUES (?, ?)",
-                (int(time.time()), orjson.dumps(pending).decode()),
-            )
-            for kind, name, _sql in stmts:
-                cur.execute(f'DROP {kind.upper()} "{name}"')
+            self._mark_and_drop(cur, cur.execute(_DROPPABLE).fetchall(), ["fts", "messages_fts", None])
         return True
+
+    @staticmethod
+    def _mark_and_drop(cur: Any, stmts: list[tuple[str, str, str]], *extra: list[Any]) -> int:
+        """Write the marker row that recreates ``stmts`` (plus ``extra`` entries), then drop them; the caller
+        holds the transaction, so both happen or neither. Returns the marker's key."""
+        cur.execute(
+            "INSERT INTO ingest_bulk (started, statements) VALUES (?, ?)",
+            (int(time.time()), orjson.dumps([*map(list, stmts), *extra]).decode()),
+        )
+        for kind, name, _sql in stmts:
+            cur.execute(f'DROP {kind.upper()} "{name}"')
+        return int(cur.lastrowid)
 
     def _rebuild(self) -> bool:
         """Recreate what a bulk import dropped and fill the FTS index, in one transaction. False if nothing
@@ -178,7 +183,8 @@ class DeferredIndexMixin:
         pending = cur.execute("SELECT pk, statements FROM ingest_bulk ORDER BY pk").fetchall()
         if not pending:
             return
-        existing = {n for (n,) in cur.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'messages'")}
+        # every object's name: bulk analysis markers hold indexes on entities and findings too
+        existing = {n for (n,) in cur.execute("SELECT name FROM sqlite_master")}
         triggers: list[str] = []
         fts = False
         for _pk, statements in pending:
