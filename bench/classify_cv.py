@@ -29,8 +29,8 @@ from pathlib import Path
 
 import tgintel.sources.simulate as simulate_mod
 from tgintel.detect.classify.classifier import Classifier
-from tgintel.detect.classify.evaluate import evaluate_files
 from tgintel.detect.classify.model import LinearModel
+from tgintel.jobs.evaluate import evaluate_files
 from tgintel.jobs.train import train_model
 from tgintel.sources.simulate.vocab_train import VOCAB
 

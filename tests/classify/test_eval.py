@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tgintel.detect.classify.evaluate import metrics
+from tgintel.jobs.evaluate import metrics
 
 
 def test_metrics_by_hand() -> None:

@@ -141,8 +141,8 @@ def register(app: typer.Typer) -> None:
         indicators: IndicatorsOption = None,
     ) -> None:
         """Precision/recall/F1 per category and macro, offer F1, confusion table, chatter false alarms."""
-        from tgintel.detect.classify.evaluate import evaluate, evaluate_files, format_report
         from tgintel.errors import UserError
+        from tgintel.jobs.evaluate import evaluate, evaluate_files, format_report
         from tgintel.jobs.train import real_records
 
         clf = _classifier(no_model, model, indicators)

@@ -128,7 +128,7 @@ def write_real_eval(out_dir: Path) -> list[Path]:
 
 
 def _jsonl_records(path: Path, *, sim: bool) -> Iterator[dict[str, Any]]:
-    from tgintel.detect.classify.evaluate import load_labelled
+    from tgintel.jobs.evaluate import load_labelled
 
     for r in load_labelled(path):
         r["source"] = "sim" if sim else path.name
