@@ -170,8 +170,8 @@ def test_save_and_load_continue_where_it_stopped(tmp_path: Path) -> None:
     expect = straight.add_many([(str(i), t) for i, t in enumerate(texts)])
     first = NearDuplicateIndex()
     first.add_many([(str(i), t) for i, t in enumerate(texts[:half])])
-    first.save(tmp_path / "ix.bin")
-    again = NearDuplicateIndex.load(tmp_path / "ix.bin")
+    (tmp_path / "ix.bin").write_bytes(first.to_bytes())
+    again = NearDuplicateIndex.from_bytes((tmp_path / "ix.bin").read_bytes())
     assert again.nodes == first.nodes and len(again) == len(first)
     again.add_many([(str(i), t) for i, t in enumerate(texts[half:], half)])
     assert [again.cluster_of_text(t) for t in texts] == expect
@@ -181,4 +181,4 @@ def test_loading_garbage_is_one_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.bin"
     bad.write_bytes(b"\x00not an index")
     with pytest.raises(UserError, match=r"bad\.bin"):
-        NearDuplicateIndex.load(bad)
+        NearDuplicateIndex.from_bytes(bad.read_bytes(), source=str(bad))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import msgspec
 import numpy as np
@@ -310,8 +309,9 @@ class NearDuplicateIndex:
                 self._parent[hi] = lo
 
     # -- persistence -----------------------------------------------------------------------------------
-    def save(self, path: str | Path) -> None:
-        """Write the whole state to one file (msgpack, no pickle: loading a file never runs code)."""
+    def to_bytes(self) -> bytes:
+        """The whole state as msgpack (no pickle: reading it back never runs code). Bytes, not a file: detect/
+        does no I/O; the caller decides where they live."""
         ek = np.fromiter(self._exact.keys(), dtype=np.uint64, count=len(self._exact))
         en = np.fromiter(self._exact.values(), dtype=np.int64, count=len(self._exact))
         sizes = np.fromiter((s.size for s in self._shingles), dtype=np.int64, count=len(self._shingles))
@@ -341,16 +341,17 @@ class NearDuplicateIndex:
             contacts=[sorted(c) for c in self._contacts],
             products=[sorted(p) for p in self._products],
         )
-        Path(path).write_bytes(msgspec.msgpack.encode(state))
+        return msgspec.msgpack.encode(state)
 
     @classmethod
-    def load(cls, path: str | Path) -> NearDuplicateIndex:
+    def from_bytes(cls, data: bytes, *, source: str = "bytes") -> NearDuplicateIndex:
+        """An index from :meth:`to_bytes`'s output; ``source`` names where the bytes came from, for errors."""
         from tgintel.errors import UserError
 
         try:
-            state = msgspec.msgpack.decode(Path(path).read_bytes(), type=_State)
-        except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise UserError(f"duplicate index {path}: cannot be read ({exc})") from exc
+            state = msgspec.msgpack.decode(data, type=_State)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise UserError(f"duplicate index {source}: cannot be read ({exc})") from exc
         self = cls(params=MinHashParams(**state.params), max_bucket=state.max_bucket)
         self.similar = Similarity(**state.similarity)  # type: ignore[arg-type]
         keys = np.frombuffer(state.exact_keys, dtype=np.uint64).tolist()
