@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fts_docs import fts_documents
 from sqlalchemy import text
 
 from tgintel.model import Channel, Markup, Media, Message
@@ -106,7 +107,7 @@ def test_fts_follows_inserts_and_edits(sqlite_store) -> None:  # type: ignore[no
     s.upsert_messages([full(2, text="cheap bananas", views=1)])  # not a text change
     assert fts(s, "bananas") == [2, 4]
     with s.connect() as conn:
-        docs = conn.execute(text("SELECT count(*) FROM messages_fts_docsize")).scalar_one()
+        docs = fts_documents(conn)
         # the FTS index is consistent with its content table
         conn.execute(text("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)"))
     assert docs == 4

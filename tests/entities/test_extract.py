@@ -109,6 +109,15 @@ def test_phones_international_and_local_with_region() -> None:
     assert values("звони 8 (999) 123-45-67", "phone", "RU") == ["+79991234567"]
 
 
+def test_international_00_numbers_next_to_amounts_without_region() -> None:
+    # A "00" inside an amount ("0.0012", "1300") starts no number; one after a space, ":" or a letter does.
+    assert values("0.0012 BTC, bel 0031612345678", "phone") == ["+31612345678"]
+    assert values("1300 руб tel:0031612345678", "phone") == ["+31612345678"]
+    assert values("whatsapp0031612345678", "phone") == ["+31612345678"]
+    assert values("0.0031612345678 BTC", "phone") == []
+    assert values("order 10031612345678", "phone") == []
+
+
 @pytest.mark.parametrize(
     "text", ["date 12.05.2024 14:00", "order 1234567", "+31 6 1234", "price 1 800 000 RUB", "+00000000000"]
 )

@@ -184,9 +184,9 @@ def _ingest_file(
 def _row_maker(store: Store) -> RowMaker | None:
     if not hasattr(store, "upsert_message_rows"):
         return None
-    from tgintel.store.sql import core_message_values, message_values
+    from tgintel.store.sql import ROW_NULL, seal_message_values
 
-    return RowMaker(message_values, core_message_values)
+    return RowMaker(seal_message_values, ROW_NULL)
 
 
 class _CallbackProgress(IngestProgress):

@@ -27,13 +27,14 @@ import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
-from itertools import islice
+from itertools import islice, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 import ijson
 import msgspec
+import orjson
 
 from tgintel.errors import UserError
 from tgintel.model import Channel, Markup, Media, Message
@@ -47,13 +48,17 @@ __all__ = [
     "find_exports",
     "iter_export",
     "to_message",
+    "to_row",
 ]
 
 # Telegram allows 4,096 characters in a message and in a caption. A text a thousand times longer is not a
 # message but a damaged or crafted export; refusing it keeps one record from filling memory or a page.
 MAX_TEXT_CHARS = 1_000_000
 DEFAULT_BATCH = 25_000
-_BUF = 256 * 1024
+# ijson's read size. yajl turns each read into a list of events before the first is handed out, so a small
+# read keeps them in cache: 16 KB against 256 KB measured 28x less CPU for the header scan of a single-chat
+# export and 25 % less for a whole full-account import (docs/benchmarks.md, "Ingest, fourth pass").
+_BUF = 16 * 1024
 
 # What Telegram Desktop writes where a file was not exported; we keep the reason, not the sentence.
 FILE_PLACEHOLDERS = {
@@ -117,6 +122,10 @@ class _CountingReader:
         self.chunk = data
         self.pos += len(data)
         return data
+
+    def near(self, index: int) -> int:
+        """Where the message being converted is, as near as ijson can tell: the start of its read."""
+        return self.chunk_start
 
 
 def _open(path: Path) -> tuple[BinaryIO, int]:
@@ -356,42 +365,46 @@ def _peer_key(value: Any) -> str | None:
 def _markup_from(parts: list[Any], extra: list[dict[str, Any]]) -> tuple[str, list[Markup]]:
     """Text and markup from ``text_entities`` or the list form of ``text``, offsets in Python chars."""
     pieces: list[str] = []
+    add = pieces.append
     markup: list[Markup] = []
     pos = 0
-    for i, part in enumerate(parts):
+    for part in parts:
         if type(part) is str:
-            pieces.append(part)
+            add(part)
             pos += len(part)
             continue
         if type(part) is not dict:
+            i = next(i for i, p in enumerate(parts) if p is part)
             raise BadMessage(f"text part {i} is neither text nor an entity object")
         s = part.get("text", "")
         if type(s) is not str:
             s = str(s)
+        add(s)
         kind = part.get("type", "plain")
-        pieces.append(s)
+        if kind == "plain":
+            pos += len(s)
+            continue
         end = pos + len(s)
-        if kind != "plain":
-            if kind == "text_link":
-                url = part.get("href")
-            elif kind == "mention_name":
-                uid = part.get("user_id")
-                url = None if uid is None else str(uid)
-            else:
-                url = None
-            markup.append(Markup(kind, pos, end, url))
-            if len(part) > (2 if url is None else 3):  # keys beyond type, text (and the url's)
-                more = {k: v for k, v in part.items() if k not in ("type", "text", "href", "user_id")}
-                if more:
-                    extra.append({"index": len(markup) - 1, **more})
+        if kind == "text_link":
+            url = part.get("href")
+        elif kind == "mention_name":
+            uid = part.get("user_id")
+            url = None if uid is None else str(uid)
+        else:
+            url = None
+        markup.append(Markup(kind, pos, end, url))
+        if len(part) > (2 if url is None else 3):  # keys beyond type, text (and the url's)
+            more = {k: v for k, v in part.items() if k not in ("type", "text", "href", "user_id")}
+            if more:
+                extra.append({"index": len(markup) - 1, **more})
         pos = end
     return "".join(pieces), markup
 
 
-def _text(d: dict[str, Any], raw: dict[str, Any]) -> tuple[str, list[Markup]]:
-    text = d.pop("text", "")
-    ents = d.pop("text_entities", None)
-    if type(text) is str and (not ents or (len(ents) == 1 and ents[0].get("type") == "plain")):
+def _text(text: Any, ents: Any, raw: dict[str, Any]) -> tuple[str, list[Markup]]:
+    """Text and markup of a message from its ``text`` and ``text_entities`` values."""
+    if type(text) is str and (not ents or (type(ents) is list and len(ents) == 1 and type(ents[0]) is dict
+                                           and ents[0].get("type") == "plain")):  # fmt: skip
         if ents and ents[0].get("text") != text:
             raw["text_entities"] = ents
         return text, []
@@ -488,23 +501,48 @@ def _reactions(value: Any, raw: dict[str, Any]) -> dict[str, int] | None:
 
 
 class RowMaker(NamedTuple):
-    """How a store turns messages into its rows (``tgintel.store.sql``): ``values`` takes a Message,
-    ``core`` the fields of a message that has no others (a Message built only to be taken apart again cost
-    ~2.5 µs of ~6.5 for such a message, bench/ingest.py) and must give the very row ``values`` gives."""
+    """What a store needs to take rows made while parsing (``tgintel.store.sql``): ``seal`` appends the
+    digest to a message's other column values (``MESSAGE_COLUMNS`` order); ``null`` is what the row holds
+    in a NULL column (the store's ``ROW_NULL``: a NaN, which SQLite binds as NULL faster than None and orjson
+    writes as ``null``, so the digest is that of None). Rows are made straight from the Desktop dict by
+    :func:`to_row`: building a :class:`Message` only to take it apart again cost about half of an import's
+    Python time (docs/benchmarks.md, "Ingest, fourth pass")."""
 
-    values: Callable[[Message], tuple[Any, ...]]
-    core: Callable[..., tuple[Any, ...]]
+    seal: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    null: Any = None
 
 
-def to_message(d: Any, channel_id: int, tz: tzinfo | None = None, core: Any = None) -> Message:
+_encode = msgspec.json.Encoder().encode  # the store's encoding of markup and media (tgintel.store.sql)
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    """A dict column as the store writes it: sorted keys (NULL when empty: callers check first)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode() if value else None
+
+
+def to_message(d: Any, channel_id: int, tz: tzinfo | None = None) -> Message:
     """One Desktop message dict as a :class:`Message`; unmodelled keys go to ``raw``.
 
-    With ``core`` (:attr:`RowMaker.core`), a message that has only id, date, type, text and sender is
-    returned as ``core(...)``'s row instead: the same checks run either way.
-
     Consumes ``d`` (its keys are popped): the dicts come fresh from the parser and copying them would
-    cost a third of the conversion. This runs once per message, so the common shape (text, sender, date)
-    takes a short path and only messages with more keys go through :func:`_details`."""
+    cost a third of the conversion."""
+    return _convert(d, channel_id, tz, None)  # type: ignore[no-any-return]
+
+
+def to_row(d: Any, channel_id: int, tz: tzinfo | None, rows: RowMaker) -> tuple[Any, ...]:
+    """The store's row of one Desktop message dict: the tuple ``message_values(to_message(d))`` gives,
+    digest included, but with ``rows.null`` in NULL columns where the row's layout says so (never in
+    channel_id, id, date, sender_key or sender_name, which the store reads) — tests/ingest/test_ingest_rows.py
+    holds the two equal on generated messages. Made without the :class:`Message` and the ``datetime``
+    objects in between. Consumes ``d`` as :func:`to_message` does."""
+    return _convert(d, channel_id, tz, rows.seal, rows.null)  # type: ignore[no-any-return]
+
+
+def _convert(d: Any, channel_id: int, tz: tzinfo | None, seal: Any, null: Any = None) -> Any:
+    """:func:`to_message` (``seal`` None) and :func:`to_row` in one body, so that the two cannot drift
+    apart: they differ only in how dates, markup, media, reactions, ``raw`` and NULLs are represented.
+
+    This runs once per message, so the common shape (text, sender, date) takes a short path and only
+    messages with more keys go through :func:`_details`."""
     if type(d) is not dict:
         raise BadMessage("is not a JSON object")
     pop = d.pop
@@ -515,20 +553,23 @@ def to_message(d: Any, channel_id: int, tz: tzinfo | None = None, core: Any = No
     unix = pop("date_unixtime", None)
     iso = pop("date", None)
     try:
-        if type(unix) is str and unix.isdigit():
-            date = _fromts(int(unix), UTC)
+        # Desktop writes the Unix time as a string of digits; 11 digits or fewer stay within datetime's range
+        if type(unix) is str and len(unix) < 12 and unix.isdecimal():
+            date: Any = int(unix) if seal is not None else _fromts(int(unix), UTC)
         else:
             date = _date(unix, iso, tz, "date")
-        text = d.get("text", "")
-        ents = d.get("text_entities")
-        if type(text) is str and (not ents or (len(ents) == 1 and ents[0].get("text") == text
+            if seal is not None:
+                date = int(date.timestamp())
+        text = pop("text", "")
+        ents = pop("text_entities", None)
+        if type(text) is str and (not ents or (type(ents) is list and len(ents) == 1 and type(ents[0]) is dict
+                                               and ents[0].get("text") == text
                                                and ents[0].get("type") == "plain")):  # fmt: skip
-            # the common shape: plain text, no formatting
-            pop("text", None)
-            pop("text_entities", None)
-            markup: list[Markup] = []
+            markup: Any = null if seal is not None else []  # the common shape: plain text, no formatting
         else:
-            text, markup = _text(d, raw)
+            text, markup = _text(text, ents, raw)
+            if seal is not None:
+                markup = _encode(markup).decode() if markup else null
     except BadMessage as exc:
         raise BadMessage(f"id {mid}: {exc}") from None
     if len(text) > MAX_TEXT_CHARS:
@@ -542,55 +583,74 @@ def to_message(d: Any, channel_id: int, tz: tzinfo | None = None, core: Any = No
         if type(sender_key) is not str:
             sender_key = _peer_key(sender_key)
         sender_name = pop("from", None)
-        action = None
+        action = null
     else:
         sender_key = _peer_key(pop("actor_id", None))
         sender_name = pop("actor", None)
         action = pop("action", None)
         if sender_key is not None and d.get("from_id") == sender_key:
             del d["from_id"]
-    if not d:
-        if core is not None:
-            return core(channel_id, mid, date, kind, text, markup, sender_key, sender_name, action,  # type: ignore[no-any-return]
-                        raw or None)  # fmt: skip
-        return Message(
-            channel_id=channel_id, id=mid, date=date, kind=kind, text=text, markup=markup,
-            sender_key=sender_key, sender_name=sender_name, action=action, raw=raw or None,
-        )  # fmt: skip
-    try:
-        return _details(
-            d, raw, tz, channel_id=channel_id, id=mid, date=date, kind=kind, text=text, markup=markup,
-            sender_key=sender_key, sender_name=sender_name, action=action,
-        )  # fmt: skip
-    except BadMessage as exc:
-        raise BadMessage(f"id {mid}: {exc}") from None
+    if d:
+        try:
+            return _details(d, raw, tz, seal, null, channel_id, mid, date, kind, text, markup, sender_key,
+                            sender_name, action)  # fmt: skip
+        except BadMessage as exc:
+            raise BadMessage(f"id {mid}: {exc}") from None
+    if seal is not None:
+        # author, then edited … media (13 columns): what a message with only these fields lacks
+        return seal((channel_id, mid, date, kind, text, markup, sender_key, sender_name, null, action,
+                     null, null, null, null, null, null, null, null, null, null, null, null, null,
+                     _json(raw) if raw else null))  # fmt: skip
+    return Message(
+        channel_id=channel_id, id=mid, date=date, kind=kind, text=text, markup=markup,
+        sender_key=sender_key, sender_name=sender_name, action=action, raw=raw or None,
+    )  # fmt: skip
 
 
-def _details(d: dict[str, Any], raw: dict[str, Any], tz: tzinfo | None, **fields: Any) -> Message:
-    """The rest of :func:`to_message`: edits, forwards, replies, reactions, media, leftovers to ``raw``."""
+def _details(
+    d: dict[str, Any], raw: dict[str, Any], tz: tzinfo | None, seal: Any, null: Any, channel_id: int,
+    mid: int, date: Any, kind: Any, text: str, markup: Any, sender_key: Any, sender_name: Any, action: Any,
+) -> Any:  # fmt: skip
+    """The rest of :func:`_convert`: edits, forwards, replies, reactions, media, leftovers to ``raw``."""
     pop = d.pop
+    edited: Any = null
     if "edited_unixtime" in d or "edited" in d:
-        fields["edited"] = _date(pop("edited_unixtime", None), pop("edited", None), tz, "edited")
-    if "forwarded_from" in d:
-        fields["fwd_from"] = pop("forwarded_from")
+        unix = pop("edited_unixtime", None)
+        iso = pop("edited", None)
+        if type(unix) is str and len(unix) < 12 and unix.isdecimal():
+            edited = int(unix) if seal is not None else _fromts(int(unix), UTC)
+        else:
+            edited = _date(unix, iso, tz, "edited")
+            if seal is not None:
+                edited = int(edited.timestamp())
+    fwd_from = pop("forwarded_from", None)
+    fwd_channel_id = null
     fwd_id = d.get("forwarded_from_id")
-    if type(fwd_id) is str and fwd_id.startswith("channel") and fwd_id[7:].isdigit():
-        fields["fwd_channel_id"] = int(fwd_id[7:])
+    if type(fwd_id) is str and fwd_id.startswith("channel") and fwd_id[7:].isdecimal():
+        fwd_channel_id = int(fwd_id[7:])
         del d["forwarded_from_id"]
-    if fields.get("fwd_from") is None and "saved_from" in d:
-        fields["fwd_from"] = d["saved_from"]  # the key itself stays in raw: it says "saved", not "forwarded"
-    if "reactions" in d:
-        fields["reactions"] = _reactions(pop("reactions"), raw)
-    if not _MEDIA_TRIGGERS.isdisjoint(d):
-        fields["media"] = _media(d)
-    if type(d.get("reply_to_message_id")) is int:
-        fields["reply_to"] = pop("reply_to_message_id")
-    for key in ("via_bot", "author"):
-        if type(d.get(key)) is str:
-            fields[key] = pop(key)
+    if fwd_from is None and "saved_from" in d:
+        fwd_from = d["saved_from"]  # the key itself stays in raw: it says "saved", not "forwarded"
+    reactions = _reactions(pop("reactions"), raw) if "reactions" in d else None
+    media = None if _MEDIA_TRIGGERS.isdisjoint(d) else _media(d)
+    reply_to = pop("reply_to_message_id") if type(d.get("reply_to_message_id")) is int else null
+    via_bot = pop("via_bot") if type(d.get("via_bot")) is str else null
+    author = pop("author") if type(d.get("author")) is str else null
     if d:
         raw.update(d)
-    return Message(raw=raw or None, **fields)
+    if seal is not None:
+        return seal((
+            channel_id, mid, date, kind, text, markup, sender_key, sender_name, author, action, edited,
+            reply_to, fwd_channel_id, null, null if fwd_from is None else fwd_from, null, via_bot, null, null,
+            null, _json(reactions) if reactions else null, null if media is None else media.kind,
+            null if media is None else _encode(media).decode(), _json(raw) if raw else null,
+        ))  # fmt: skip
+    return Message(
+        channel_id=channel_id, id=mid, date=date, kind=kind, text=text, markup=markup, sender_key=sender_key,
+        sender_name=sender_name, author=author, action=action, edited=edited, reply_to=reply_to,
+        fwd_channel_id=fwd_channel_id, fwd_from=fwd_from, via_bot=via_bot, reactions=reactions, media=media,
+        raw=raw or None,
+    )  # fmt: skip
 
 
 _MEDIA_TRIGGERS = frozenset({"photo", "file", "media_type", "poll", "contact_information",
@@ -699,44 +759,42 @@ def _read_section(
                 if channel is None:
                     deque(source, maxlen=0)
                     continue
-                yield from _batches(path, channel, source, batch_size, tz, on_bad, reader, position, rows)
+                yield from _batches(path, channel, zip(source), batch_size, tz, on_bad, reader, position,
+                                    rows)  # fmt: skip
         except ijson.JSONError as exc:
             raise _syntax_error(path, reader, exc) from None
 
 
 class _SingleChatSource:
-    """A single-chat export's messages: pretty-printed blocks through orjson while the layout is the
-    expected one, then (or from the start) ijson, skipping what was handed out. ``pos``/``chunk_start`` are
-    what ``_batches`` reports progress and message positions with; ``reader`` is ijson's, once it reads.
-    While blocks are read, ``chunk_start`` is the exact start of the message last handed out (ijson can
-    only say which 256 KB read it was in)."""
+    """A single-chat export's messages, a block (list) at a time: pretty-printed blocks through orjson while
+    the layout is the expected one, then (or from the start) ijson, skipping what was handed out.
+    ``pos``/``near`` are what ``_batches`` reports progress and message positions with; ``reader`` is
+    ijson's, once it reads. While blocks are read, ``near(i)`` is the exact start of the block's ``i``-th
+    message (ijson can only say which 256 KB read it was in)."""
 
     def __init__(self, path: Path, fields: dict[str, Any]) -> None:
         self.path = path
         self.fields = fields
         self.where = Where()
-        self.index = 0
         self.reader: _CountingReader | None = None
 
     @property
     def pos(self) -> int:
         return self.reader.pos if self.reader is not None else self.where.read
 
-    @property
-    def chunk_start(self) -> int:
+    def near(self, index: int) -> int:
         if self.reader is not None:
             return self.reader.chunk_start
-        return self.where.offset_of(self.index)
+        return self.where.offset_of(index)
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[list[Any] | tuple[Any]]:
         handed = 0
         f, skip = _open(self.path)
         try:
             with f:
                 for block in message_blocks(f, skip, self.fields, self.where):
                     handed += len(block)
-                    for self.index, d in enumerate(block):  # self.index: read by chunk_start
-                        yield d
+                    yield block
             return
         except Unexpected:
             pass
@@ -745,7 +803,7 @@ class _SingleChatSource:
         with f:
             items = ijson.items(self.reader, "messages.item", buf_size=_BUF, use_float=True)
             deque(islice(items, handed), maxlen=0)
-            yield from items
+            yield from zip(items)  # one message a block: positions and partial batches stay exact
 
 
 def _read_single(
@@ -769,7 +827,7 @@ def _read_single(
 def _batches(
     path: Path,
     channel: Channel,
-    source: Iterator[Any],
+    blocks: Iterator[list[Any] | tuple[Any]],
     batch_size: int,
     tz: tzinfo | None,
     on_bad: OnBad | None,
@@ -777,36 +835,39 @@ def _batches(
     position: list[int] | None,
     rows: RowMaker | None = None,
 ) -> Iterator[tuple[Channel, list[Any]]]:
+    """Batches of ``batch_size`` messages (or rows, with ``rows``) from blocks of message dicts. The
+    conversion runs as ``list.extend(map(...))`` over a slice of a block: no Python loop step per message."""
     cid = channel.id
     batch: list[Any] = []
-    append = batch.append
     yielded = False
-    last_id: int | None = None
-    values, core = rows if rows is not None else (None, None)
+    last_id: int | None = None  # of the last message of the batches already handed out
+    seal, null = (None, None) if rows is None else rows
+    args = repeat(cid), repeat(tz), repeat(seal), repeat(null)
     try:
-        for d in source:
-            try:
-                m = to_message(d, cid, tz, core)
-            except BadMessage as exc:
-                line = f"file {path}: chat {cid}: {_where(exc, last_id)} (near byte {reader.chunk_start})"
-                if on_bad is None:
-                    raise UserError(line + "; --skip-bad skips such messages") from None
-                on_bad(line)
-                continue
-            if values is None:
-                last_id = m.id
-            else:
-                if type(m) is Message:
-                    m = values(m)
-                last_id = m[1]
-            append(m)
-            if len(batch) >= batch_size:
-                if position is not None:
-                    position[0] = reader.pos
-                yield channel, batch
-                yielded = True
-                batch = []
-                append = batch.append
+        for block in blocks:
+            start, n = 0, len(block)
+            while start < n:
+                stop = min(n, start + batch_size - len(batch))
+                before = len(batch)
+                try:
+                    part = block if start == 0 and stop == n else block[start:stop]
+                    batch.extend(map(_convert, part, *args))
+                    start = stop
+                except BadMessage as exc:
+                    start += len(batch) - before  # the message that failed; those before it are in the batch
+                    where = _where(exc, _id_of(batch[-1]) if batch else last_id)
+                    line = f"file {path}: chat {cid}: {where} (near byte {reader.near(start)})"
+                    if on_bad is None:
+                        raise UserError(line + "; --skip-bad skips such messages") from None
+                    on_bad(line)
+                    start += 1
+                if len(batch) >= batch_size:
+                    if position is not None:
+                        position[0] = reader.pos
+                    last_id = _id_of(batch[-1])
+                    yield channel, batch
+                    yielded = True
+                    batch = []
     except ijson.JSONError:
         # Messages read completely before a syntax error are good: store them, then report the error.
         if batch:
@@ -816,6 +877,10 @@ def _batches(
         position[0] = reader.pos
     if batch or not yielded:
         yield channel, batch
+
+
+def _id_of(m: Message | tuple[Any, ...]) -> int:
+    return m.id if type(m) is Message else m[1]  # type: ignore[union-attr,index]
 
 
 def _where(exc: BadMessage, last_id: int | None) -> str:

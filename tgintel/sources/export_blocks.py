@@ -4,13 +4,14 @@ Why our own splitter: ijson (yajl2_c) builds every message from per-token events
 cost of an import after the store itself. Telegram Desktop always writes its exports pretty-printed, one
 member per line, and raw newlines cannot occur inside JSON strings, so the line that separates two
 messages — ``},`` then a newline, then the array's indentation and ``{`` — is found with ``bytes.rfind``;
-about 1 MB of whole messages is then handed to ``orjson.loads`` as one array. Measured on the 200,000-message
-bench export (shared 2-core machine, CPU seconds): ijson items 1.73–2.17 s, this reader 0.80–0.84 s.
+about 128 KB of whole messages is then handed to ``orjson.loads`` as one array. Measured on the
+200,000-message bench export (shared 2-core machine, CPU seconds): ijson items 1.73–2.17 s, this reader
+0.80–0.84 s (with 1 MB blocks).
 
 It is a fast path, never the authority. It stops with :class:`Unexpected` on anything it does not
 recognise — minified or odd layouts, keys after ``messages``, an empty array, text orjson rejects (syntax,
-encoding, lone surrogates), integers longer than 18 digits (yajl refuses those that overflow 64 bits; orjson
-would accept them) — and the caller re-reads the file with ijson, skipping the messages already handed out,
+encoding, lone surrogates), integers longer than 18 digits (outside 64 bits orjson reads a float where ijson
+keeps the integer) — and the caller re-reads the file with ijson, skipping the messages already handed out,
 so every error is reported exactly as the general parser reports it. Correctness of a split does not rest
 on indentation: each block starts at a message's ``{`` and must parse as a sequence of complete JSON values,
 so a separator-looking line inside a message (odd indentation) makes the parse fail, never mis-split.
@@ -24,7 +25,11 @@ from typing import Any, BinaryIO
 
 import orjson
 
-BLOCK = 1 << 20
+# Bytes read per block. The messages of a block are parsed, turned into rows and freed while they are still
+# in the CPU's caches: 128 KB blocks measured 20-25 % less CPU for parse + rows than 1 MB blocks
+# (docs/benchmarks.md, "Ingest, fourth pass"). The first read is larger: it must hold the chat header.
+BLOCK = 128 << 10
+FIRST = 1 << 20
 # A block that finds no separator in this many bytes is one enormous message or an odd layout: leave it to
 # the streaming parser, whose memory does not depend on it.
 MAX_PENDING = 32 << 20
@@ -51,13 +56,19 @@ class Where:
         self.block = self.sep = b""
 
     def offset_of(self, k: int) -> int:
-        """File offset of the ``k``-th message of the current block (computed on demand: errors only)."""
+        """File offset of the ``k``-th message of the current block (computed on demand: errors only).
+        Messages are told apart by the line break after a top-level comma: it is followed by the array's
+        indentation and then the next value, where a line inside a message is indented deeper (so a value
+        that is not an object, which no ``},⏎{`` separator precedes, is found too)."""
+        gap = self.sep[1:-1]  # ",", the line break, the array's indentation
         pos = 0
         for _ in range(k):
-            j = self.block.find(self.sep, pos)
+            j = self.block.find(gap, pos)
+            while j >= 0 and self.block[j + len(gap) : j + len(gap) + 1] in (b" ", b"\t"):
+                j = self.block.find(gap, j + 1)
             if j < 0:
-                return self.base  # a separator-looking line inside a message: the block start will do
-            pos = j + len(self.sep) - 1
+                return self.base  # not the layout expected: the block start will do
+            pos = j + len(gap)
         return self.base + pos
 
 
@@ -66,7 +77,7 @@ def message_blocks(f: BinaryIO, skip: int, header: dict[str, Any], where: Where)
     before ``messages`` (they must parse to the same values here, proving the array was found where the
     scan found it). ``where`` follows the reader."""
     f.seek(skip)
-    data = f.read(BLOCK)
+    data = f.read(FIRST)
     m = _HEAD.search(data)
     if m is None:
         raise Unexpected
@@ -85,11 +96,14 @@ def message_blocks(f: BinaryIO, skip: int, header: dict[str, Any], where: Where)
     buf, base, read = data[q:], skip + q, skip + len(data)
     loads = orjson.loads
     while True:
-        more = f.read(BLOCK)
+        # ``buf`` holds no separator (the rest of a message): a message longer than a block makes the reads
+        # grow with it, so that copying and searching it stays linear in its size
+        more = f.read(max(BLOCK, len(buf)))
         if more:
+            seam = max(0, len(buf) - len(sep) + 1)
             buf += more
             read += len(more)
-            j = buf.rfind(sep)
+            j = buf.rfind(sep, seam)
             if j < 0:
                 if len(buf) > MAX_PENDING:
                     raise Unexpected
@@ -122,8 +136,9 @@ def _last_block(buf: bytes) -> bytes:
 
 
 def _check_numbers(block: bytes) -> None:
-    """Refuse a block with a digit run outside int64: as an integer token yajl rejects it (overflow) where
-    orjson accepts it. Runs inside strings are refused too (rare; the general parser then decides)."""
+    """Refuse a block with a digit run outside int64: as an integer token beyond 64 bits orjson reads it as
+    a float where ijson keeps the integer. Runs inside strings are refused too (rare; the general parser then
+    decides)."""
     digits = block.translate(_DIGITS)
     i = digits.find(_LONG_NUMBER)
     while i >= 0:

@@ -40,7 +40,10 @@ Index("ix_findings_category_message", findings.c.category, findings.c.message_pk
 # whole message rows (migration 0003_web_indexes).
 Index("ix_messages_channel_date", messages.c.channel_id, messages.c.date)
 Index("ix_messages_channel_sender", messages.c.channel_id, messages.c.sender_key)
-Index("ix_messages_cluster_date", messages.c.cluster_id, messages.c.date, messages.c.channel_id)
+# Partial: only analysed messages with text have a cluster id, and every query asks for one (0006_ingest).
+CLUSTERED = text("cluster_id IS NOT NULL")
+Index("ix_messages_cluster_date", messages.c.cluster_id, messages.c.date, messages.c.channel_id,
+      sqlite_where=CLUSTERED, postgresql_where=CLUSTERED)  # fmt: skip
 Index("ix_messages_sender_date", messages.c.sender_key, messages.c.date, messages.c.channel_id,
       messages.c.cluster_id)  # fmt: skip
 Index("ix_entities_value_message", entities.c.type, entities.c.value, entities.c.message_pk)

@@ -13,6 +13,8 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import islice
+from operator import itemgetter, le
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +128,14 @@ def core_message_values(
     return (*vals, hashlib.blake2b(orjson.dumps(vals), digest_size=8).hexdigest())
 
 
+def seal_message_values(vals: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The row of a message whose other column values (``MESSAGE_COLUMNS`` but ``digest``, in order) are
+    ``vals``: ``vals`` with the digest :func:`message_values` computes appended. Ingest builds ``vals``
+    straight from the export (``tgintel.sources.desktop_export.to_row``); tests/ingest/test_ingest_rows.py
+    holds its rows equal to :func:`message_values`'s on generated messages."""
+    return (*vals, hashlib.blake2b(orjson.dumps(vals), digest_size=8).hexdigest())
+
+
 def message_row(m: Message) -> dict[str, Any]:
     """The column values of one message by name; ``digest`` fingerprints them to skip unchanged rows."""
     return dict(zip(MESSAGE_COLUMNS, message_values(m), strict=True))
@@ -207,6 +217,40 @@ _ACTORS = (
     "THEN excluded.last_seen ELSE actors.last_seen END"
 )
 _I_CHANNEL, _I_ID, _I_DATE, _I_SENDER, _I_SENDER_NAME = 0, 1, 2, 6, 7
+_channel_of, _id_of, _date_of = itemgetter(_I_CHANNEL), itemgetter(_I_ID), itemgetter(_I_DATE)
+_sender_of = itemgetter(_I_SENDER)
+
+#: What a row made for :meth:`SQLStore.upsert_message_rows` may hold instead of None in a NULL column
+#: (``tgintel.sources.desktop_export.to_row`` writes it in the slots it knows are empty). Why: Python's
+#: sqlite3 binds None through its adapter lookup, ~76 ns a value even with the adapter registered below, and
+#: a row has ~17 NULLs; a float binds as fast as an int, and SQLite stores a bound NaN as NULL (``typeof``
+#: is 'null'; tests/ingest/test_row_null.py). The bench's rows bound 3.9 -> 2.5 µs a row (executemany, 600k
+#: rows). orjson writes NaN as ``null``, so the digest is that of the row with None. Never in channel_id,
+#: id, date, sender_key or sender_name: the store reads those in Python. PostgreSQL's driver would send a
+#: NaN, so rows go there through :func:`row_nulls_to_none`.
+ROW_NULL = float("nan")
+
+
+def row_nulls_to_none(row: Sequence[Any]) -> tuple[Any, ...]:
+    """``row`` with None wherever it holds :data:`ROW_NULL` (any NaN): the row as the database stores it."""
+    return tuple(None if v != v else v for v in row)  # only a NaN differs from itself
+
+
+def _senders_fast(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]] | None:
+    """What :meth:`SQLStore._touch_actors` computes per sender, from C-level passes over the batch, or None
+    when its shortcut does not hold. An export lists a chat in date order, so a sender's first and last rows
+    carry its first and last dates, and the name of its last row is, nearly always, its newest non-empty one.
+    Rows out of date order, or a sender whose last row has no name, take the per-row loop (same answers; the
+    loop cost ~0.4 µs a row, bench/ingest.py)."""
+    dates = list(map(_date_of, rows))
+    if not all(map(le, dates, islice(dates, 1, None))):
+        return None
+    last = dict(zip(map(_sender_of, rows), rows, strict=True))
+    last.pop(None, None)
+    if not all(r[_I_SENDER_NAME] for r in last.values()):
+        return None
+    first = dict(zip(map(_sender_of, reversed(rows)), map(_date_of, reversed(rows)), strict=True))
+    return {k: [r[_I_SENDER_NAME], first[k], r[_I_DATE]] for k, r in last.items()}
 
 # Binding None through Python's sqlite3 costs ~0.4 µs per value (it probes for __adapt__/__conform__ and
 # swallows two AttributeErrors); a registered adapter short-circuits the probe, and ``{}.get`` returns None
@@ -348,11 +392,17 @@ class SQLStore(
 
     def _upsert_rows_in(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> UpsertResult:
         result = UpsertResult()
-        # Last one wins inside a batch, as it would across batches.
-        by_key = {(r[_I_CHANNEL], r[_I_ID]): r for r in rows}
-        by_channel: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for r in by_key.values():
-            by_channel[r[_I_CHANNEL]].append(r)
+        # Last one wins inside a batch, as it would across batches; rows keep the order of first appearance
+        # (it decides the row keys). Ingest's batches hold one channel each: then the grouping is C-level
+        # dict building, not a Python step per row (bench/ingest.py; docs/ingest.md).
+        channels = set(map(_channel_of, rows))
+        if len(channels) == 1:
+            groups = [(rows[0][_I_CHANNEL], dict(zip(map(_id_of, rows), rows, strict=True)))]
+        else:
+            by_channel: dict[int, dict[int, tuple[Any, ...]]] = defaultdict(dict)
+            for r in rows:
+                by_channel[r[_I_CHANNEL]][r[_I_ID]] = r
+            groups = list(by_channel.items())
         cur = None
         if self.dialect == "sqlite":
             raw = conn.connection.driver_connection
@@ -363,15 +413,20 @@ class SQLStore(
                 cur.execute("BEGIN IMMEDIATE")
         todo: list[tuple[Any, ...]] = []
         fresh: list[tuple[Any, ...]] = []
-        for channel_id, chan_rows in by_channel.items():
-            ids = [r[_I_ID] for r in chan_rows]
-            args = (channel_id, min(ids), max(ids))
+        distinct = 0
+        for channel_id, by_id in groups:
+            distinct += len(by_id)
+            args = (channel_id, min(by_id), max(by_id))
             if cur is not None:
                 stored = dict(cur.execute(_DIGESTS, args).fetchall())
             else:
                 stored = dict(conn.execute(_DIGESTS_NAMED, dict(zip("abc", args, strict=True))).all())
-            for r in chan_rows:
-                old = stored.get(r[_I_ID])
+            if not stored:  # a new stretch of the chat (every batch of a first import): all rows are new
+                fresh.extend(by_id.values())
+                result.inserted += len(by_id)
+                continue
+            for mid, r in by_id.items():
+                old = stored.get(mid)
                 if old is None:
                     result.inserted += 1
                     fresh.append(r)
@@ -380,7 +435,7 @@ class SQLStore(
                     todo.append(r)
                 else:
                     result.unchanged += 1
-        result.unchanged += len(rows) - len(by_key)
+        result.unchanged += len(rows) - distinct
         if not (todo or fresh):
             return result
         if cur is not None:
@@ -397,27 +452,33 @@ class SQLStore(
             if todo:
                 cur.executemany(_UPSERT_QMARK, todo)
         else:
-            conn.execute(_UPSERT, [dict(zip(MESSAGE_COLUMNS, r, strict=True)) for r in fresh + todo])
-        self._touch_actors(conn, fresh + todo, cur)
+            conn.execute(
+                _UPSERT,
+                [dict(zip(MESSAGE_COLUMNS, row_nulls_to_none(r), strict=True)) for r in fresh + todo],
+            )
+        self._touch_actors(conn, fresh + todo if todo else fresh, cur)
         return result
 
     def _touch_actors(self, conn: Connection, rows: list[tuple[Any, ...]], cur: Any = None) -> None:
-        seen: dict[str, list[Any]] = {}
-        for r in rows:
-            key = r[_I_SENDER]
-            if key is None:
-                continue
-            name, date = r[_I_SENDER_NAME], r[_I_DATE]
-            a = seen.get(key)
-            if a is None:
-                seen[key] = [name, date, date]
-            else:
-                if name:
-                    a[0] = name
-                if date < a[1]:
-                    a[1] = date
-                if date > a[2]:
-                    a[2] = date
+        """Each sender's newest non-empty name and first and last dates, merged into ``actors``."""
+        seen = _senders_fast(rows)
+        if seen is None:
+            seen = {}
+            for r in rows:
+                key = r[_I_SENDER]
+                if key is None:
+                    continue
+                name, date = r[_I_SENDER_NAME], r[_I_DATE]
+                a = seen.get(key)
+                if a is None:
+                    seen[key] = [name, date, date]
+                else:
+                    if name:
+                        a[0] = name
+                    if date < a[1]:
+                        a[1] = date
+                    if date > a[2]:
+                        a[2] = date
         if not seen:
             return
         params = [{"k": k, "n": v[0], "f": v[1], "l": v[2]} for k, v in seen.items()]

@@ -27,6 +27,17 @@ PAYMENT_METHODS = money.PAYMENT_METHODS
 
 # Wallets, IBANs, prices and phones all contain an ASCII digit; lines without one skip those scanners.
 _DIGIT_RE = re.compile(r"[0-9]")
+# Cheap tests that a scanner can find nothing (each a necessary condition of its pattern, so skipping the
+# scanner when it fails changes no answer; bench/entities_equivalence.py checks it): a wallet is 25+ ASCII
+# letters and digits in a row (this costs half a whitespace split of the line); an IBAN's first match; a
+# clean-text URL's ".tld" anchor.
+_long_token_search = re.compile(r"[0-9A-Za-z]{25}").search
+_iban_search = money.IBAN_RE.search
+_tld_anchor_search = contacts.TLD_ANCHOR_RE.search
+_onion_word_search = contacts.ONION_WORD_RE.search
+# An email's "@" follows a character of its local part ("@handle" at a line's start or after a space is
+# no email: the email scanner, which reads the local part backwards from each "@", would find nothing).
+_email_at_search = re.compile(r"@(?<=[A-Za-z0-9._%+\-]@)").search
 
 
 # Reposts are the norm in these markets (the same advert dozens of times a day; ~96% of messages in the
@@ -178,7 +189,7 @@ def _facts(text: str, lower: str) -> tuple[int, int]:
         bits, digit = 0, len(text)
     else:
         bits, digit = _DIGIT, d.start()
-        if "+" in text or "00" in text:
+        if "+" in text or ("00" in text and contacts.PHONE_00_RE.search(text) is not None):
             bits |= _PLUS
         if text != lower:
             bits |= _UPPER
@@ -190,11 +201,8 @@ def _facts(text: str, lower: str) -> tuple[int, int]:
             bits |= _OBFUSCATED
     elif ("[" in lower or "xp" in lower) and contacts.obfuscated(lower):  # "[:]", "hxxp", "htxp"
         bits |= _OBFUSCATED
-    if "on" in lower:
-        if "onion" in lower:
-            bits |= _ONION | _ONION_WORD
-        elif "onıon" in lower or "onİon" in lower:  # the other writings ONION_WORD_RE accepts
-            bits |= _ONION_WORD
+    if "on" in lower and _onion_word_search(lower) is not None:  # "onion" or a writing ONION_RE accepts
+        bits |= _ONION | _ONION_WORD if "onion" in lower else _ONION_WORD
     if "@" in text:
         bits |= _AT
     if ("(" in lower or "[" in lower) and ("(at)" in lower or "[at]" in lower):
@@ -217,24 +225,27 @@ def _scan(text: str, lower: str, region: str | None, mask: int, bits: int, digit
         contacts.scan_telegram(text, lower, found)
     if mask & _ONION and bits & _ONION_WORD:
         contacts.scan_onion(text, lower, found, True)
-    if bits & (_AT | _AT_WORD):
+    if bits & _AT_WORD or (bits & _AT and _email_at_search(text) is not None):
         contacts.scan_email(text, lower, found)
-    if bits & _DOTS:
+    # Clean writing without a loose scheme: the URL scanner finds nothing without a "." and a letter (the
+    # anchor it starts from); amounts like "0.0012" stop here.
+    if bits & _DOTS and (mask & (_OBFUSCATED | _LOOSE_SCHEME) or _tld_anchor_search(lower) is not None):
         contacts.scan_url(text, lower, found, _GATES[mask & _MESSAGE_FACTS][1:4])
     money.scan_payments(text, lower, found)
     if mask & _DIGIT:
         # (A TRON address may lack digits: wallets are looked for wherever the message has a digit.) An
-        # address is 25+ ASCII letters and digits in a row: it lies inside one whitespace-separated word
-        # (a test that costs less than the address scan on a line, more on a long text).
+        # address is 25+ ASCII letters and digits in a row (a search that costs less than the address scan
+        # on a line, more on a long text).
         n = len(text)
-        wallets = n > 24 and (n > 120 or max(map(len, text.split())) > 24)
+        wallets = n > 24 and (n > 120 or _long_token_search(text) is not None)
         if bits & _DIGIT:  # IBANs, prices and phone numbers have digits themselves
             if wallets:
                 money.scan_wallets(text, found)
-            if bits & _UPPER:  # an IBAN starts with two capitals, two characters before its first digit
+            # An IBAN starts with two capitals, two characters before its first digit.
+            if bits & _UPPER and _iban_search(text, digit - 2 if digit > 2 else 0) is not None:
                 money.scan_iban(text, found, digit - 2 if digit > 2 else 0)
             money.scan_prices(text, lower, region, found, digit)
-            if region is not None or bits & _PLUS:  # no "+"/"00": a local number
+            if region is not None or bits & _PLUS:  # no "+" or "00" that can start a number: a local one
                 contacts.scan_phone(text, region, found)
         elif wallets:
             money.scan_wallets(text, found)

@@ -171,7 +171,7 @@ URL_RE = re.compile(
     r"(?![\w@\-])",
 )
 # A plain dot followed by letters: the cheap anchor that finds candidate addresses in clean text.
-_TLD_ANCHOR_RE = re.compile(r"\.([^\W\d_]{2,24})(?![\w\-])")
+TLD_ANCHOR_RE = re.compile(r"\.([^\W\d_]{2,24})(?![\w\-])")
 # Writings that need the full (slower) pattern: obfuscated dots and schemes.
 _OBFUSCATED_BRACKETS_RE = re.compile(r"[\[({](?:\.|dot)[\])}]")
 
@@ -300,7 +300,7 @@ def scan_url(
         return
     # Clean text: find ".tld" anchors, walk back to the start of the host (and scheme), match from there.
     done = -1
-    for a in all_matches(_TLD_ANCHOR_RE, lower):
+    for a in all_matches(TLD_ANCHOR_RE, lower):
         if a.start() < done:
             continue
         tld = a.group(1)
@@ -367,6 +367,9 @@ def scan_onion(text: str, lower: str, out: list[Candidate], has_onion: bool | No
 # Spam glues numbers to words ("call09050000337", "Help:0871…", "…over18"), so letters may touch a
 # candidate; digits, "+", "/" and decimal separators may not (those are other numbers: dates, amounts, ids).
 PHONE_RE = re.compile(r"[+(0-9](?<![\d+/.,][+(0-9])[\d \-().\u00a0]{5,21}[0-9](?![\d%€$£₽]|[.,]\d)")
+# Without a default region only numbers written with "+" or "00" are read; a "00" can start one only where
+# PHONE_RE can start, i.e. not after a digit, "+", "/", "." or ",": "0.0012 BTC" and "1300" are no number.
+PHONE_00_RE = re.compile(r"00(?<![\d+/.,]00)")
 _PHONE_SEPARATORS = " -().\u00a0"
 
 
