@@ -5,6 +5,7 @@ here."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 
@@ -193,14 +194,58 @@ def test_the_prefilter_rules_out_and_falls_back() -> None:
     assert pf.candidates("ab12 @me") == [0, 1, 2, 3]
     assert pf.candidates("ab\u0663") == [0, 1, 2]  # Arabic-Indic three is a \d for Python, so for the set
     assert pf.candidates("\ud800 ab1") == [0, 1, 2, 3]  # not valid UTF-8: everything is a candidate
-    assert superset_expression(r"(?<=a)b\b") == "b"
+    assert superset_expression(r"b(?<=b)c(?=c)d") == "bcd"  # assertions inside the pattern are dropped
+    assert superset_expression(r"(?<=a)b(?=[c])") == "[a]b[c]"  # on the neighbours of the whole: consumed
+    assert superset_expression(r"b\b") == superset_expression(r"b(?!\w)")  # a final \b after a word char
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(regexes(), min_size=1, max_size=4),  # type: ignore[call-arg]
+    st.lists(st.text(alphabet="ab1é€я _-.\n٣\u2003\u00a0Zx", max_size=25), min_size=1, max_size=6),
+)
+def test_a_sure_answer_is_always_a_python_match(patterns: list[str], texts: list[str]) -> None:
+    kept = []
+    for p in patterns:
+        with contextlib.suppress(re.error):
+            kept.append(re.compile(p))
+    pf = PatternPrefilter([rx.pattern for rx in kept], [True] * len(kept))
+    for text in texts:
+        may, sure = pf.scan(text)
+        for i, rx in enumerate(kept):
+            if rx.search(text):
+                assert i in may, (rx.pattern, text, pf.expressions[i])
+            if sure is not None and i in sure:
+                assert rx.search(text), (rx.pattern, text, pf.sure_expressions[i])
+
+
+def test_sure_translations_of_the_shipped_kinds_of_pattern() -> None:
+    cases = {  # regex: (texts answered "matches" by the set alone, texts left to Python's re)
+        r"\d\s?(?:€|р\b|kr\b|e\b)": (["5 €", "5р", "5р.", "5 kr", "5e"], ["5ря", "5 kro", "5ex", "5_e"]),
+        r"@[a-z][\w]{3,}|t\.me/\S+": (["@abcd", "@abcд", "t.me/x"], ["@ab", "@1abc", "t.me/ "]),
+        r"(?<![\d.,:])1:1(?![\d.,:])": (["1:1", "a 1:1 b"], ["11:1", "1:1.", ".1:1"]),
+        r"^ab$": (["ab"], ["ab\n", "xab"]),
+    }
+    pf = PatternPrefilter(list(cases), [True] * len(cases))
+    assert pf.sure == frozenset(range(len(cases)))
+    for i, (yes, no) in enumerate(cases.values()):
+        for text in yes:
+            assert i in pf.scan(text)[1], (i, text)
+        for text in no:
+            assert i not in pf.scan(text)[1], (i, text)
+    # what cannot be answered surely: lookarounds inside, a \b not at the end, back references, atomic groups
+    for rx in [r"a(?=b)c", r"\bab", r"a\bb", r"(a)\1", r"(?>ab)", r"a++", r"(?i)ab", r"(?m)^a"]:
+        assert PatternPrefilter([rx], [True]).sure == frozenset(), rx
+    assert PatternPrefilter([r"ab"]).sure == frozenset()  # only where the caller allows it
 
 
 # -- model and combination -------------------------------------------------------------------------------
-def _numpy_top(model: LinearModel, ids: list[int], output: str, k: int = 3) -> list[str]:
-    col = model._W32[list(ids), model.col[output]]
-    order = np.argsort(-col)[:k]
-    return [model.vocab[ids[i]] for i in order if col[i] > 0]
+def _plain_top(model: LinearModel, ids: list[int], output: str, k: int = 3) -> list[str]:
+    """The evidence order as docs/classification.md defines it: positive weights only, highest first, equal
+    weights by feature string."""
+    col = model._W32[:, model.col[output]]
+    named = sorted((-float(col[i]), model.vocab[i]) for i in ids if col[i] > 0)
+    return [f for _w, f in named[:k]]
 
 
 def _toy_model(seed: int, outputs: list[str], levels: int) -> LinearModel:
@@ -212,13 +257,15 @@ def _toy_model(seed: int, outputs: list[str], levels: int) -> LinearModel:
 
 
 @pytest.mark.parametrize("levels", [2, 6, 400])
-def test_top_features_equal_numpys_order_even_with_ties(levels: int) -> None:
+def test_top_features_follow_the_evidence_order_even_with_ties(levels: int) -> None:
     model = _toy_model(levels, ["drugs", "offer"], levels)
     rng = np.random.default_rng(levels)
     for _ in range(400):
         ids = list(dict.fromkeys(rng.integers(0, 300, size=int(rng.integers(1, 90))).tolist()))
         for out in ("drugs", "offer"):
-            assert model.top_features(ids, out) == _numpy_top(model, ids, out)
+            want = _plain_top(model, ids, out)
+            assert model.top_features(ids, out) == want
+            assert model.top_features(ids[::-1], out) == want  # whatever order the ids come in
 
 
 def reference_verdict(clf: Classifier, text: str) -> tuple:  # type: ignore[type-arg]
@@ -243,7 +290,7 @@ def reference_verdict(clf: Classifier, text: str) -> tuple:  # type: ignore[type
             if cat in probs:
                 evidence.append(f"model:{probs[cat]:.2f}")
                 if probs[cat] >= THRESHOLD:
-                    evidence += [f'feature:"{f}"' for f in _numpy_top(model, ids, cat)]
+                    evidence += [f'feature:"{f}"' for f in _plain_top(model, ids, cat)]
             source = "rules" if rules >= THRESHOLD else "model"
             findings.append((cat, round(scores[cat], 4), evidence, source))
     off = scores.pop(OFFER)

@@ -17,9 +17,12 @@ Indicator lists loaded by the user decide on their own (score 1.0, source ``indi
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from tgintel.detect.classify.model import LinearModel
 from tgintel.detect.classify.rules import INDICATOR_PREFIX, CategoryHits, RuleSet, load_packs, rule_score
@@ -32,6 +35,8 @@ __all__ = ["THRESHOLD", "Classifier", "Verdict", "indicator_findings"]
 THRESHOLD = 0.5
 _CHUNK = 256  # messages per sparse product in classify_batch
 _OUTPUTS = (*RULE_CATEGORIES, OFFER)
+# per model: itself, score picks, category -> column, columns of rule categories (see Classifier._plan)
+_Plan = tuple[LinearModel, list[int] | None, dict[str, int], np.ndarray]
 
 
 @dataclass(slots=True)
@@ -72,7 +77,7 @@ class Classifier:
         # are exact repeats after normalisation), so a repeat costs one dict lookup instead of a full run.
         self._cache: dict[str, Verdict] = {}
         self._cache_max = cache
-        self._plans: dict[int, tuple[LinearModel, list[int], dict[str, int]]] = {}
+        self._plans: dict[int, _Plan] = {}
 
     @classmethod
     def load(
@@ -118,22 +123,49 @@ class Classifier:
         model = self.model
         if model is None:
             return [self._rules_only(match(n, tokens(n))) for n in norms]
-        ids_of, combined = model.ids, self._combined
+        plan = self._plans.get(id(model))
+        if plan is None or plan[0] is not model:
+            plan = self._plan(model)
+        combined = self._combined
+        exp = math.exp
         out: list[Verdict] = []
         # In chunks: one sparse product per chunk (rows are independent, so the sums are the same as for the
         # whole batch), and only a chunk's words, hits and feature ids alive at a time: fewer live objects
         # for the garbage collector to walk, which cost ~15 % of the time with all of a 2000-message batch
         # kept until the product.
         for start in range(0, len(norms), _CHUNK):
-            hits_list: list[dict[str, CategoryHits]] = []
-            ids_list: list[list[int]] = []
-            for n in norms[start : start + _CHUNK]:
-                toks = tokens(n)
-                hits_list.append(match(n, toks))
-                ids_list.append(ids_of(toks))
-            # .tolist() gives the same Python floats as float(logits[r, c]) without a numpy scalar each
-            rows = model.logits(ids_list).tolist()
-            out += [combined(h, model, r, i) for h, r, i in zip(hits_list, rows, ids_list, strict=True)]
+            part = norms[start : start + _CHUNK]
+            toks_list = list(map(tokens, part))
+            hits_list = list(map(match, part, toks_list))
+            indptr, indices = model.ids_flat(toks_list)
+            z = model.logits_flat(indptr, indices).astype(np.float64)
+            # The sigmoid of _sigmoid for the whole chunk, bit for bit: exp(-|z|) from math.exp (the same libm
+            # call _sigmoid makes; numpy's own exp may differ in the last bit), then the same IEEE divisions
+            # and subtractions in numpy (correctly rounded either way).
+            e = np.array(list(map(exp, np.negative(np.abs(z)).ravel().tolist())), dtype=np.float64)
+            e = e.reshape(z.shape)
+            probs = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+            # a category without a rule hit: rules score 0, so its noisy-OR is 1 - (1 - 0) * (1 - p) =
+            # 1 - (1 - p) (multiplying by 1.0 is exact)
+            bare = 1.0 - (1.0 - probs)
+            # The model's evidence wherever it voted for a category, for the whole chunk at once (a superset
+            # of what _combined names: it names features only where the model voted).
+            rows, cols = np.nonzero(probs[:, plan[3]] >= THRESHOLD)
+            cols = plan[3][cols]
+            named = model.top_features_batch(indptr, indices, rows, cols)
+            tops: list[dict[int, list[str]] | None] = [None] * len(part)
+            ids_list: Iterable[list[int] | None] = itertools.repeat(None)
+            if named is None:  # a model that names features one message at a time
+                flat = indices.tolist()
+                ids_list = [flat[a:b] for a, b in itertools.pairwise(indptr.tolist())]
+            else:
+                for r, c, features in zip(rows.tolist(), cols.tolist(), named, strict=True):
+                    top = tops[r]
+                    if top is None:
+                        top = tops[r] = {}
+                    top[c] = features
+            rows_of = probs.tolist(), bare.tolist()
+            out += map(combined, hits_list, *rows_of, ids_list, tops, itertools.repeat(plan))
         return out
 
     # -- decisions ---------------------------------------------------------------------------------------
@@ -150,21 +182,26 @@ class Classifier:
         return Verdict(offer=off >= THRESHOLD, offer_score=round(off, 4), scores=scores, findings=findings)
 
     def _combined(
-        self, hits: dict[str, CategoryHits], model: LinearModel, logits: Sequence[float], ids: list[int]
+        self,
+        hits: dict[str, CategoryHits],
+        probs: list[float],
+        bare: list[float],
+        ids: list[int] | None,
+        tops: dict[int, list[str]] | None,
+        plan: _Plan,
     ) -> Verdict:
-        exp, pow_ = math.exp, math.pow
-        # the sigmoid of _sigmoid, per output, in one comprehension (this runs for every new message)
-        probs = [1.0 / (1.0 + exp(-z)) if z >= 0 else (e := exp(z)) / (1.0 + e) for z in logits]
-        plan = self._plans.get(id(model))
-        if plan is None or plan[0] is not model:
-            plan = self._plan(model)
-        _model, picks, col_of = plan
-        # Categories without a rule hit: rules score 0, so the noisy-OR 1 - (1 - 0) * (1 - p) is 1 - (1 - p)
-        # (the same float: multiplying by 1.0 is exact); a category the model lacks reads the 0.0 appended
-        # here and scores 1 - (1 - 0) = 0.0.
-        probs.append(0.0)
-        scores = dict(zip(_OUTPUTS, [1.0 - (1.0 - probs[i]) for i in picks], strict=True))
+        """One message's verdict from its rule hits, the model's probability per output (``probs``), the
+        score each category has without a rule hit (``bare``, see ``_classify_new``) and the top features per
+        output column where the model voted (``tops``; else the model is asked, with the ``ids``)."""
+        model, picks, col_of, _voted = plan
+        if picks is None:  # the model's outputs are _OUTPUTS, in that order
+            scores = dict(zip(_OUTPUTS, bare, strict=True))
+        else:
+            # a category the model lacks reads the 0.0 appended here: 1 - (1 - 0) = 0.0
+            bare.append(0.0)
+            scores = dict(zip(_OUTPUTS, [bare[i] for i in picks], strict=True))
         rule_scores: dict[str, float] = {}
+        pow_ = math.pow
         for cat, h in hits.items():
             if cat in scores:
                 strength = h.pos - h.neg  # rule_score(h.strength), inline
@@ -182,18 +219,23 @@ class Classifier:
                 p = probs[col]
                 evidence.append(f"model:{p:.2f}")
                 if p >= THRESHOLD:  # name the features only when the model itself voted for the category
-                    evidence += [f'feature:"{f}"' for f in model.top_features(ids, cat)]
+                    named = tops.get(col) if tops is not None else None
+                    if named is None:  # not worked out for the chunk: then ``ids`` are given
+                        named = model.top_features(ids or [], cat)
+                    evidence += [f'feature:"{f}"' for f in named]
             source = "rules" if rules >= THRESHOLD else "model"
             score = round(scores[cat], 4)
             findings.append(Finding(category=cat, score=score, evidence=evidence, source=source))
         off = scores.pop(OFFER)
         return Verdict(offer=off >= THRESHOLD, offer_score=round(off, 4), scores=scores, findings=findings)
 
-    def _plan(self, model: LinearModel) -> tuple[LinearModel, list[int], dict[str, int]]:
-        """Per model, worked out once: for each output category the index of its probability (or of the 0.0
-        entry appended after them), and the category -> column map."""
+    def _plan(self, model: LinearModel) -> _Plan:
+        """Per model, worked out once: for each output category the index of its score (or of the 0.0
+        entry appended after them; ``None`` when the model's outputs are exactly ``_OUTPUTS``), the
+        category -> column map, and the columns of the categories findings can name features for."""
         n = len(model.outputs)
         picks = [model.col.get(cat, n) for cat in _OUTPUTS]
-        plan = (model, picks, model.col)
+        voted = np.array([c for c, o in enumerate(model.outputs) if o in RULE_CATEGORIES], dtype=np.intp)
+        plan = (model, None if tuple(model.outputs) == _OUTPUTS else picks, model.col, voted)
         self._plans[id(model)] = plan
         return plan

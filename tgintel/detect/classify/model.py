@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,24 +47,40 @@ def extract_features(toks: Sequence[str]) -> list[str]:
     return feats
 
 
-class _DerivedIds(dict[str, "int | None"]):
-    """word -> vocabulary id of a feature derived from it (``<stem`` or ``end>``), worked out on first sight.
+class _WordTable(dict[str, int]):
+    """word -> its column in ``feats``: the vocabulary ids of the features a word gives, found on first sight.
 
-    Bounded: emptied when it grows past ``MAX`` words (the values never change, so emptying is safe even while
-    another thread reads)."""
+    Rows of ``feats`` (int32): the word's own id, whether it is long (over five letters), the ids of its
+    ``<stem`` and ``end>``, and its codes as the first and as the second word of a vocabulary bigram (-1:
+    never). A missing id is ``len(vocab)``, the index of ``None`` in ``LinearModel._objs``. ``add`` takes a
+    chunk's new words together (one numpy write, not one per word).
 
-    MAX = 300_000
+    Thread-safe: columns are written before their words are published, ``feats`` is replaced when it grows,
+    never resized in place, and a full table is replaced by an empty one rather than emptied, so a reader
+    that took columns and then ``feats`` always reads a consistent pair."""
 
-    def __init__(self, index: dict[str, int], derive: Callable[[str], str]) -> None:
+    MAX = 300_000  # words; then the model starts a new table
+
+    def __init__(self, model: LinearModel) -> None:
         super().__init__()
-        self._index = index
-        self._derive = derive
+        self._model = model
+        self._lock = threading.Lock()
+        self.feats = np.zeros((6, 4096), dtype=np.int32)
 
-    def __missing__(self, word: str) -> int | None:
-        if len(self) > self.MAX:
-            self.clear()
-        found = self[word] = self._index.get(self._derive(word))
-        return found
+    def add(self, words: Iterable[str]) -> None:
+        with self._lock:
+            new = [w for w in dict.fromkeys(words) if w not in self]
+            if not new:
+                return
+            first, end = len(self), len(self) + len(new)
+            feats = self.feats
+            if end > feats.shape[1]:
+                feats = np.zeros((6, max(2 * feats.shape[1], end)), dtype=np.int32)
+                feats[:, :first] = self.feats[:, :first]
+            rows = itertools.chain.from_iterable(map(self._model._word_features, new))
+            feats[:, first:end] = np.fromiter(rows, dtype=np.int32, count=6 * len(new)).reshape(-1, 6).T
+            self.feats = feats
+            self.update(zip(new, range(first, end), strict=True))
 
 
 @dataclass
@@ -79,82 +96,215 @@ class LinearModel:
 
     def __post_init__(self) -> None:
         self.index = {f: i for i, f in enumerate(self.vocab)}
-        # Lookups for ids() that skip building feature strings: bigrams by word pair, stems and endings by
-        # word (remembered per word).
-        self._bigrams = {tuple(f.split(" ")): i for f, i in self.index.items() if f.count(" ") == 1}
-        self._stems = _DerivedIds(self.index, lambda w: "<" + w[:5])
-        self._ends = _DerivedIds(self.index, lambda w: w[-4:] + ">")
+        nv = len(self.vocab)
+        # Bigrams as integer keys (first word's code * number of second words + second word's code), sorted,
+        # so a whole chunk's word pairs are looked up in one ``searchsorted`` instead of a tuple and a dict
+        # probe per pair.
+        pairs = [(tuple(f.split(" ")), i) for f, i in self.index.items() if f.count(" ") == 1]
+        self._left = {a: n for n, a in enumerate(dict.fromkeys(a for (a, _b), _i in pairs))}
+        self._right = {b: n for n, b in enumerate(dict.fromkeys(b for (_a, b), _i in pairs))}
+        keys = [self._left[a] * len(self._right) + self._right[b] for (a, b), _i in pairs]
+        order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
+        self._bigram_keys = np.array(keys, dtype=np.int64)[order]
+        self._bigram_ids = np.array([i for _k, i in pairs], dtype=np.int32)[order]
+        # row -> the Python object a feature id is (an int, or None for "not in the vocabulary")
+        self._objs = np.empty(nv + 1, dtype=object)
+        self._objs[:nv] = range(nv)
+        self._words = _WordTable(self)
         self._W32 = np.ascontiguousarray(self.W, dtype=np.float32)
         self._b32 = np.asarray(self.b, dtype=np.float32)
         self.col = {o: i for i, o in enumerate(self.outputs)}
-        # Per output, its weights as a float32 array (indexing gives the float32 values exactly as Python
-        # floats), for top_features without a numpy call per message; built on first use. An ``array``, not a
-        # list of floats: it holds no objects, so the garbage collector never walks its 20k entries. Not with
-        # NaN weights (sorting them is undefined).
-        self._wcols: dict[str, array[float]] = {}
+        # The evidence order (see _places), built on first use; per output for top_features as an ``array``
+        # (no objects: the garbage collector never walks its entries). Not with NaN weights (their order is
+        # undefined): numpy's argsort then decides.
+        self._place_table: tuple[np.ndarray, list[list[str]]] | None = None
+        self._ranks: dict[str, tuple[array[int], list[str]]] = {}
         self._finite = bool(np.isfinite(self._W32).all())
 
+    def _word_features(self, word: str) -> tuple[int, int, int, int, int, int]:
+        """One row of the word table (see :class:`_WordTable`)."""
+        get, missing = self.index.get, len(self.vocab)
+        long = len(word) > 5
+        stem = get("<" + word[:5], missing) if long else missing
+        end = get(word[-4:] + ">", missing) if long else missing
+        return (get(word, missing), long, stem, end, self._left.get(word, -1), self._right.get(word, -1))
+
     def forget_words(self) -> None:
-        """Drop the per-word stem and ending ids (benchmarks: a cold start)."""
-        self._stems.clear()
-        self._ends.clear()
+        """Drop what is remembered per word (benchmarks: a cold start)."""
+        self._words = _WordTable(self)
 
     def ids(self, toks: Sequence[str]) -> list[int]:
-        """Vocabulary rows of the message's features (``extract_features``), each once.
+        """Vocabulary rows of the message's features (``extract_features``), each once (see ``ids_batch``)."""
+        return self.ids_batch([toks])[0]
 
-        The ids are looked up in the same order as ``extract_features`` lists the features and collected in
-        a set built the same way, so they come out in one fixed order (it decides the summation order of the
-        product and ties between equal weights in ``top_features``), without building the bigram, stem and
-        ending strings."""
-        seq = list(map(self.index.get, toks))
-        seq += map(self._bigrams.get, itertools.pairwise(toks))
-        long = [t for t in toks if len(t) > 5]
-        if long:
-            seq += map(self._stems.__getitem__, long)
-            seq += map(self._ends.__getitem__, long)
-        found = set(seq)
-        found.discard(None)
-        return list(found)  # type: ignore[arg-type]
+    def ids_batch(self, tok_lists: Sequence[Sequence[str]]) -> list[list[int]]:
+        """Per message (its tokens), the vocabulary rows of its features, each once (see ``ids_flat``)."""
+        indptr, indices = self.ids_flat(tok_lists)
+        flat = indices.tolist()
+        return [flat[a:b] for a, b in itertools.pairwise(indptr.tolist())]
 
-    def matrix(self, id_lists: Sequence[Sequence[int]]) -> sparse.csr_matrix:
+    def ids_flat(self, tok_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """``ids_batch`` as ``flatten`` lays it out: message i's ids are ``indices[indptr[i]:indptr[i + 1]]``.
+
+        The ids come out in one fixed order: that of a set built from the feature ids (``None``
+        for a feature outside the vocabulary) in the order ``extract_features`` lists the features, with
+        ``None`` then removed. That order decides the summation order of the product (float32 sums, so the
+        last bit of a logit) and it is kept exactly: the lookups are done for the whole batch at once with
+        numpy (word -> column of the word table; bigrams by ``searchsorted``), laid out message by message in
+        ``extract_features`` order, and each message's set is built from its slice, without building any
+        feature string or tuple."""
+        if not tok_lists:
+            return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        table = self._words
+        if len(table) > _WordTable.MAX:
+            table = self._words = _WordTable(self)
+        flat = list(itertools.chain.from_iterable(tok_lists))
+        n = len(flat)
+        cols = np.fromiter(map(table.get, flat, itertools.repeat(-1)), dtype=np.intp, count=n)
+        if n and cols.min() < 0:  # words not seen before: add them all, then look them up
+            at = np.flatnonzero(cols < 0)
+            words = list(map(flat.__getitem__, at.tolist()))
+            table.add(words)
+            cols[at] = list(map(table.__getitem__, words))
+        feats = table.feats[:, cols]  # after the lookups: every column handed out is in this array
+        nv = len(self.vocab)
+        # bigram ids of the pairs (i, i + 1) of the flat token list (pairs across messages are dropped below)
+        bigrams = np.full(max(n - 1, 0), nv, dtype=np.intp)
+        keys = self._bigram_keys
+        if n > 1 and len(keys):
+            cand = np.flatnonzero((feats[4, :-1] >= 0) & (feats[5, 1:] >= 0))
+            key = feats[4, cand].astype(np.int64) * len(self._right) + feats[5, cand + 1]
+            at = np.searchsorted(keys, key)
+            at[at == len(keys)] = 0
+            hit = keys[at] == key
+            bigrams[cand[hit]] = self._bigram_ids[at[hit]]
+        # one sequence per message: its unigrams, bigrams, stems of long words, endings of long words
+        m = len(tok_lists)
+        t = np.fromiter(map(len, tok_lists), dtype=np.intp, count=m)
+        msg = np.repeat(np.arange(m), t)  # message of each flat token
+        long = np.flatnonzero(feats[1])
+        nlong = np.bincount(msg[long], minlength=m)
+        pairs = np.maximum(t - 1, 0)
+        stop = np.cumsum(t + pairs + 2 * nlong)
+        start = stop - (t + pairs + 2 * nlong)
+        seq = np.empty(int(stop[-1]), dtype=np.intp)
+        uni_at = (start - (np.cumsum(t) - t))[msg] + np.arange(n)  # start + position in the message
+        seq[uni_at] = feats[0]
+        if n > 1:
+            inside = np.flatnonzero(msg[:-1] == msg[1:])  # pairs within one message
+            seq[uni_at[inside] + t[msg[inside]]] = bigrams[inside]
+        if len(long):
+            lm = msg[long]
+            stem_at = (start + t + pairs - (np.cumsum(nlong) - nlong))[lm] + np.arange(len(long))
+            seq[stem_at] = feats[2, long]
+            seq[stem_at + nlong[lm]] = feats[3, long]
+        objs = self._objs[seq].tolist()
+        # Each set is read out as soon as it is built: no set outlives its message (fewer live objects for
+        # the garbage collector to walk).
+        lens = [0] * (m + 1)
+        ids: list[int] = []
+        for k, found in enumerate(map(set, map(objs.__getitem__, map(slice, start.tolist(), stop.tolist())))):
+            found.discard(None)
+            lens[k + 1] = len(found)
+            ids += found  # type: ignore[arg-type]
+        return np.cumsum(lens), np.array(ids, dtype=np.int32)
+
+    def flatten(self, id_lists: Sequence[Collection[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """``indptr`` and ``indices`` of the messages' ids, in their iteration order (the CSR layout)."""
         indptr = np.zeros(len(id_lists) + 1, dtype=np.int64)
         np.cumsum([len(x) for x in id_lists], out=indptr[1:])
         indices = np.fromiter(itertools.chain.from_iterable(id_lists), dtype=np.int32, count=int(indptr[-1]))
+        return indptr, indices
+
+    def matrix(self, id_lists: Sequence[Collection[int]]) -> sparse.csr_matrix:
+        return self._matrix(*self.flatten(id_lists))
+
+    def _matrix(self, indptr: np.ndarray, indices: np.ndarray) -> sparse.csr_matrix:
         data = np.ones(len(indices), dtype=np.float32)
-        return sparse.csr_matrix((data, indices, indptr), shape=(len(id_lists), len(self.vocab)))
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, len(self.vocab)))
 
-    def logits(self, id_lists: Sequence[Sequence[int]]) -> np.ndarray:
+    def logits(self, id_lists: Sequence[Collection[int]]) -> np.ndarray:
         """Raw scores (n messages x outputs)."""
-        if not id_lists:
-            return np.zeros((0, len(self.outputs)), dtype=np.float32)
-        return np.asarray(self.matrix(id_lists) @ self._W32) + self._b32
+        return self.logits_flat(*self.flatten(id_lists))
 
-    def top_features(self, ids: Sequence[int], output: str, k: int = 3) -> list[str]:
+    def logits_flat(self, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+        """``logits`` from ``flatten``'s arrays."""
+        if len(indptr) < 2:
+            return np.zeros((0, len(self.outputs)), dtype=np.float32)
+        return np.asarray(self._matrix(indptr, indices) @ self._W32) + self._b32
+
+    def top_features(self, ids: Collection[int], output: str, k: int = 3) -> list[str]:
         """The features of a message that pushed hardest towards ``output``: the model's evidence.
 
-        Sorted in Python (a C sort of ~50 floats) rather than by numpy fancy indexing: the same answer
-        whenever it is unique; when two of the positive weights that would be named are equal, the order
-        numpy's argsort (not a stable sort) gives them decides, so that case still asks numpy."""
+        Highest weight first; among equal weights (float16 weights tie often) the feature string decides, so
+        the evidence does not depend on the order of ``ids``. Each feature's place in that order is worked
+        out once per model (``_places``), so a message costs a lookup per id and a sort of small ints."""
         if not ids:
             return []
-        wcol = self._wcols.get(output)
-        if wcol is None:
-            if not self._finite:
-                return self._top_features_numpy(ids, output, k)
-            wcol = self._wcols[output] = array("f", self._W32[:, self.col[output]].tobytes())
-        col = list(map(wcol.__getitem__, ids))
-        ranked = sorted(col, reverse=True)
-        top = [w for w in ranked[:k] if w > 0]
-        vocab = self.vocab
-        if len(set(top)) < len(top) or (len(top) == k and len(ranked) > k and ranked[k] == top[-1]):
-            # a tie among the named: the order numpy's argsort gives them (the same float32 array as
-            # ``_top_features_numpy`` builds, from the same values)
-            order = np.argsort(np.negative(np.array(col, dtype=np.float32)))[:k].tolist()
-            return [vocab[ids[i]] for i in order if col[i] > 0]
-        return [vocab[ids[col.index(w)]] for w in top]
+        if not self._finite:
+            return self._top_features_numpy(ids, output, k)
+        ranked = self._ranks.get(output)
+        if ranked is None:
+            places, names = self._places()
+            c = self.col[output]
+            ranked = self._ranks[output] = (array("i", places[c].tobytes()), names[c])
+        place, names_c = ranked
+        return [names_c[r] for r in sorted(map(place.__getitem__, ids))[:k] if r < len(names_c)]
 
-    def _top_features_numpy(self, ids: Sequence[int], output: str, k: int) -> list[str]:
-        col = self._W32[list(ids), self.col[output]]
+    def top_features_batch(
+        self, indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int = 3
+    ) -> list[list[str]] | None:
+        """``top_features`` for many (message, output column) pairs at once (``rows`` index the messages of
+        ``flatten``'s arrays): one sort of (pair, place) keys for all pairs instead of a sort per pair, the
+        same answers as ``top_features``; ``None`` for a model with NaN weights (ask ``top_features``)."""
+        if not self._finite:
+            return None
+        if not len(rows):
+            return []
+        places, names = self._places()
+        nv = len(self.vocab)  # the place of every feature without positive weight: after all others
+        first = indptr[rows]
+        lens = indptr[rows + 1] - first
+        ends = np.cumsum(lens)
+        starts = ends - lens
+        pair = np.repeat(np.arange(len(rows), dtype=np.int64), lens)
+        at = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(first - starts, lens)
+        keys = pair * (nv + 1) + places[np.repeat(cols, lens), indices[at]]
+        if not len(keys):
+            return [[] for _ in range(len(rows))]
+        keys.sort()
+        base = np.arange(len(rows), dtype=np.int64) * (nv + 1)
+        top = []
+        for j in range(k):  # the j-th smallest place of each pair (nv: none)
+            top.append(np.where(j < lens, keys[np.minimum(starts + j, len(keys) - 1)] - base, nv).tolist())
+        out = []
+        for c, *found in zip(cols.tolist(), *top, strict=True):
+            names_c = names[c]
+            out.append([names_c[r] for r in found if r < nv])
+        return out
+
+    def _places(self) -> tuple[np.ndarray, list[list[str]]]:
+        """Per output column: each feature's place in the evidence order (weight descending, then feature
+        string ascending; features without positive weight: ``len(vocab)``), and the features in that order.
+        Built on first use."""
+        if self._place_table is None:
+            vocab = self.vocab
+            by_string = np.empty(len(vocab), dtype=np.int64)
+            by_string[sorted(range(len(vocab)), key=vocab.__getitem__)] = np.arange(len(vocab))
+            places = np.full((len(self.outputs), len(vocab)), len(vocab), dtype=np.int32)
+            names: list[list[str]] = []
+            for c in range(len(self.outputs)):
+                col = self._W32[:, c]
+                positive = np.flatnonzero(col > 0)
+                order = positive[np.lexsort((by_string[positive], np.negative(col[positive])))]
+                places[c, order] = np.arange(len(order))
+                names.append([vocab[i] for i in order.tolist()])
+            self._place_table = (places, names)
+        return self._place_table
+
+    def _top_features_numpy(self, ids: Collection[int], output: str, k: int) -> list[str]:
+        ids = list(ids)
+        col = self._W32[ids, self.col[output]]
         order = np.argsort(-col)[:k]
         return [self.vocab[ids[i]] for i in order if col[i] > 0]
 

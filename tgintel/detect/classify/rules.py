@@ -29,7 +29,8 @@ cost per message does not grow with the number of terms; a term with a prefix wo
 (``c0ca1ne``) are matched a second time with the digits read as letters. Patterns are real Python regexes,
 each run only when an RE2 set (``regex_prefilter``: a superset translation of every pattern, matched in one
 pass) says it may match and when the text holds one of the strings every match must contain
-(``required_literals``); an alternation of all patterns would let one pattern's match hide another's.
+(``required_literals``), and not at all when the same set's subset translation of it already matched
+(a "sure" answer); an alternation of all patterns would let one pattern's match hide another's.
 
 Errors name the file and line (from the YAML node marks) so an analyst can fix a pack without reading code.
 """
@@ -572,8 +573,34 @@ class RuleSet:
                 evidence = f"negative:/{pat.id}/" if pat.negative else f"pattern:{pat.id}"
                 self._patterns.append((required_literals(body), re.compile(body), boundary, pat, evidence))
         # Which patterns can match a text at all, for all of them in one RE2 pass (see regex_prefilter):
-        # only those are then run, each exactly as above.
-        self._prefilter = PatternPrefilter([rx.pattern for _need, rx, _b, _pat, _ev in self._patterns])
+        # only those are then run, each exactly as above. A pattern answered as plain ``re.search`` (no
+        # leading \\b checked here) may also be answered by the set alone when a subset translation of it
+        # reports (``sure``). A leading \\b checked here is "no word character before the match": for the
+        # set, ``(?<!\\w)``.
+        self._prefilter = PatternPrefilter(
+            [
+                f"(?<!\\w)(?:{rx.pattern})" if boundary else rx.pattern
+                for _need, rx, boundary, _pat, _ev in self._patterns
+            ],
+            [not boundary for _need, _rx, boundary, _pat, _ev in self._patterns],
+        )
+        # Per pattern, what confirming it needs: the required strings (only when the set did not scan the
+        # text, or does not cover the pattern: every string a covered pattern's set entry reports contains
+        # one of them already, since the translation keeps literals), the regex, the leading-\\b flag.
+        covered = self._prefilter.covered
+        self._checks = [
+            (need, None if k in covered else need, rx, boundary)
+            for k, (need, rx, boundary, _pat, _ev) in enumerate(self._patterns)
+        ]
+        # What a fired pattern adds to its category's hits, as ``_term_rows`` for terms.
+        self._pattern_rows = [
+            (pat.category, pat.negative, pat.weight, ev) for _need, _rx, _b, pat, ev in self._patterns
+        ]
+        # Categories a market post's boost applies to: not offer, context or an indicator list.
+        self._boosted = frozenset(
+            c for c, *_ in (*self._term_rows, *self._pattern_rows)
+            if c not in (OFFER, CONTEXT) and not c.startswith(INDICATOR_PREFIX)
+        )  # fmt: skip
 
     def forget_words(self) -> None:
         """Drop the per-word memo (benchmarks use this to measure a cold start)."""
@@ -623,10 +650,15 @@ class RuleSet:
     def fired_patterns(self, norm: str) -> list[int]:
         """Indices (into ``_patterns``, pack order) of the patterns that match a text."""
         out: list[int] = []
-        patterns = self._patterns
-        prefilter = self._prefilter
-        for k in prefilter.candidates(norm) if prefilter.active else range(len(patterns)):
-            need, rx, boundary, _pat, _ev = patterns[k]
+        candidates, sure = self._prefilter.scan(norm)
+        unfiltered = sure is None
+        checks = self._checks
+        for k in candidates:
+            if sure and k in sure:  # a subset translation matched: so does the regex
+                out.append(k)
+                continue
+            need_all, need_left, rx, boundary = checks[k]
+            need = need_all if unfiltered else need_left
             if need is not None:
                 for s in need:
                     if s in norm:
@@ -655,45 +687,51 @@ class RuleSet:
         fired = self.fired_terms(toks)
         if fired:
             rows = self._term_rows
-            for ti in sorted(fired):
+            last = h = None
+            for ti in sorted(fired):  # a pack's terms are neighbours: the category changes rarely
                 cat, negative, weight, ev = rows[ti]
-                h = hits.get(cat)
-                if h is None:
-                    h = hits[cat] = CategoryHits()
+                if cat is not last:
+                    h = hits.get(cat)
+                    if h is None:
+                        h = hits[cat] = CategoryHits(0.0, 0.0, [])
+                    last = cat
                 if negative:
-                    h.neg += weight
+                    h.neg += weight  # type: ignore[union-attr]
                 else:
-                    h.pos += weight
-                h.evidence.append(ev)
-        patterns = self._patterns
+                    h.pos += weight  # type: ignore[union-attr]
+                h.evidence.append(ev)  # type: ignore[union-attr]
+        pattern_rows = self._pattern_rows
         for k in self.fired_patterns(norm):
-            _need, _rx, _boundary, pat, ev = patterns[k]
-            h = hits.get(pat.category)
+            cat, negative, weight, ev = pattern_rows[k]
+            h = hits.get(cat)
             if h is None:
-                h = hits[pat.category] = CategoryHits()
-            if pat.negative:
-                h.neg += pat.weight
+                h = hits[cat] = CategoryHits(0.0, 0.0, [])
+            if negative:
+                h.neg += weight
             else:
-                h.pos += pat.weight
+                h.pos += weight
             h.evidence.append(ev)
         offer = hits.get(OFFER)
-        if offer is not None and offer.strength >= OFFER_CONTEXT:
+        if offer is not None and offer.pos - offer.neg >= OFFER_CONTEXT:
             # Inside a market post a weak hint is worth more: "pills" in chatter is nothing, in a price list
             # with a contact handle it is a product.
+            boosted = self._boosted
             for cat, h in hits.items():
-                if cat not in (OFFER, CONTEXT) and not cat.startswith(INDICATOR_PREFIX) and h.pos > 0:
+                if h.pos > 0 and cat in boosted:
                     h.pos += OFFER_BOOST
                     h.evidence.append("context:offer")
-        ctx = hits.pop(CONTEXT, None)
-        if ctx is not None and ctx.neg:
-            # Context scales a category down rather than subtracting a fixed amount: a news report that names
-            # five drugs is still news, while one "beware of scammers" in a long ad leaves the ad standing.
-            keep = math.pow(2.0, -ctx.neg)
-            for cat, h in hits.items():
-                if cat != OFFER and not cat.startswith(INDICATOR_PREFIX) and h.pos > 0:
-                    h.neg += (h.pos - h.neg) * (1.0 - keep) if h.pos > h.neg else 0.0
-                    h.evidence.extend(ctx.evidence)
-            hits["_context"] = ctx
+        if CONTEXT in hits:
+            ctx = hits.pop(CONTEXT)
+            if ctx.neg:
+                # Context scales a category down rather than subtracting a fixed amount: a news report that
+                # names five drugs is still news, while one "beware of scammers" in a long ad leaves the ad
+                # standing.
+                keep = math.pow(2.0, -ctx.neg)
+                for cat, h in hits.items():
+                    if cat != OFFER and not cat.startswith(INDICATOR_PREFIX) and h.pos > 0:
+                        h.neg += (h.pos - h.neg) * (1.0 - keep) if h.pos > h.neg else 0.0
+                        h.evidence.extend(ctx.evidence)
+                hits["_context"] = ctx
         return hits
 
 
