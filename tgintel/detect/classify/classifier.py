@@ -17,6 +17,7 @@ Indicator lists loaded by the user decide on their own (score 1.0, source ``indi
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -111,7 +112,21 @@ class Classifier:
         todo = list({n: None for n in norms if n not in cache})
         if not todo:
             return [cache[n] for n in norms]
-        local = dict(zip(todo, self._classify_new(todo), strict=True))
+        # The cyclic garbage collector is paused for the batch: classifying allocates hundreds of thousands of
+        # short-lived lists, tuples, dicts and findings, none in reference cycles, and every 700 of them start
+        # a collector pass that frees nothing (reference counting frees them all, so memory stays flat).
+        # Measured with bench/classify.py's shape (15,000 never-seen texts, batches of 2000, CPU time, best
+        # of 5, one process): collector off 20,673 msg/s, on 18,718; callgrind: 2.9 % fewer instructions per
+        # message. ``gc.freeze()`` after loading gave 20,084 but is process-global (it would hold every
+        # object alive at that point, in tests and the web server too), so the pause, local to this call as
+        # in tgintel/jobs/ingest.py, is what we do.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            local = dict(zip(todo, self._classify_new(todo), strict=True))
+        finally:
+            if was_enabled:
+                gc.enable()
         out = [local[n] if n in local else cache[n] for n in norms]
         if len(cache) + len(local) > self._cache_max:
             cache.clear()
