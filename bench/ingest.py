@@ -175,7 +175,7 @@ def main() -> None:
     rows = [
         ("floor: ijson items (yajl2_c), parse only", floor),
         *([("floor: orjson.loads, whole file in memory", whole)] if whole else []),
-        ("tgintel's block reader (orjson per ~1 MB of messages), parse only", blocks),
+        ("tgintel's block reader (orjson per ~128 KB of messages), parse only", blocks),
         ("tgintel ingest, new database", first),
         ("tgintel ingest again (all unchanged)", again),
     ]

@@ -248,3 +248,9 @@ def test_offsets_survive_characters_that_grow_when_lowercased() -> None:
 )
 def test_normalize_value_for_pivots(query: str, expected: tuple[str | None, str]) -> None:
     assert normalize_value(query) == expected
+
+
+def test_a_dollar_after_a_lone_s_is_no_crash_and_no_price() -> None:
+    # "US$", "C$", "A$" are signs; "S$" was read as one and raised a KeyError (found by a mutation)
+    assert extract_entities("S$5 or S$ 5") == []
+    assert [(e.value, e.start) for e in extract_entities("US$ 80, C$5")] == [("80 USD", 0), ("5 CAD", 8)]

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import struct
 import threading
 from array import array
+from collections import deque
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +131,11 @@ class LinearModel:
         end = get(word[-4:] + ">", missing) if long else missing
         return (get(word, missing), long, stem, end, self._left.get(word, -1), self._right.get(word, -1))
 
+    @property
+    def finite(self) -> bool:
+        """Whether every weight is finite (else ``top_features_batch`` leaves it to ``top_features``)."""
+        return self._finite
+
     def forget_words(self) -> None:
         """Drop what is remembered per word (benchmarks: a cold start)."""
         self._words = _WordTable(self)
@@ -160,7 +167,9 @@ class LinearModel:
             table = self._words = _WordTable(self)
         flat = list(itertools.chain.from_iterable(tok_lists))
         n = len(flat)
-        cols = np.fromiter(map(table.get, flat, itertools.repeat(-1)), dtype=np.intp, count=n)
+        found = list(map(table.get, flat, itertools.repeat(-1)))
+        cols = np.frombuffer(bytearray(struct.pack(f"{n}q", *found)), dtype=np.int64)
+        cols = cols.astype(np.intp, copy=False)
         if n and cols.min() < 0:  # words not seen before: add them all, then look them up
             at = np.flatnonzero(cols < 0)
             words = list(map(flat.__getitem__, at.tolist()))
@@ -199,15 +208,17 @@ class LinearModel:
             seq[stem_at] = feats[2, long]
             seq[stem_at + nlong[lm]] = feats[3, long]
         objs = self._objs[seq].tolist()
-        # Each set is read out as soon as it is built: no set outlives its message (fewer live objects for
-        # the garbage collector to walk).
-        lens = [0] * (m + 1)
-        ids: list[int] = []
-        for k, found in enumerate(map(set, map(objs.__getitem__, map(slice, start.tolist(), stop.tolist())))):
-            found.discard(None)
-            lens[k + 1] = len(found)
-            ids += found  # type: ignore[arg-type]
-        return np.cumsum(lens), np.array(ids, dtype=np.int32)
+        # The sets are built, emptied of None and read out by C-level maps (no Python loop per message); the
+        # caller classifies a chunk at a time, so they live only as long as the chunk.
+        sets = list(map(set, map(objs.__getitem__, map(slice, start.tolist(), stop.tolist()))))
+        deque(map(set.discard, sets, itertools.repeat(None)), maxlen=0)
+        lens = np.zeros(m + 1, dtype=np.int64)
+        lens[1:] = np.fromiter(map(len, sets), dtype=np.int64, count=m)
+        indptr = np.cumsum(lens)
+        # ids to int32 through ``struct`` (callgrind: ~110 instructions an id against ~180 for np.fromiter)
+        flat_ids = list(itertools.chain.from_iterable(sets))
+        indices = np.frombuffer(bytearray(struct.pack(f"{len(flat_ids)}i", *flat_ids)), dtype=np.int32)
+        return indptr, indices
 
     def flatten(self, id_lists: Sequence[Collection[int]]) -> tuple[np.ndarray, np.ndarray]:
         """``indptr`` and ``indices`` of the messages' ids, in their iteration order (the CSR layout)."""

@@ -42,13 +42,16 @@ import os
 import re
 import re._constants as _sre_constants
 import re._parser as _sre_parser
+import struct
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 
 import ahocorasick
+import numpy as np
 import yaml
 
 from tgintel.detect.classify.regex_prefilter import PatternPrefilter
@@ -60,6 +63,7 @@ __all__ = [
     "INDICATOR_PREFIX",
     "PACK_DIR",
     "CategoryHits",
+    "ChunkHits",
     "Pack",
     "PackTest",
     "RuleError",
@@ -159,6 +163,69 @@ class CategoryHits:
     @property
     def strength(self) -> float:
         return self.pos - self.neg
+
+
+class ChunkHits:
+    """What ``RuleSet.match_chunk`` found in a chunk of texts: ``pos`` and ``neg`` (texts x ``columns``),
+    and what the evidence of a (text, column) cell is made of, read out only for the cells asked for."""
+
+    __slots__ = ("_boosted", "_cell", "_ctx_rows", "_ev", "_scaled", "columns", "neg", "pos")
+
+    def __init__(
+        self,
+        columns: tuple[str, ...],
+        pos: np.ndarray,
+        neg: np.ndarray,
+        cell: np.ndarray,
+        ev: np.ndarray,
+        boosted: np.ndarray,
+        ctx_rows: np.ndarray,
+        scaled: np.ndarray,
+    ) -> None:
+        self.columns, self.pos, self.neg = columns, pos, neg
+        self._cell, self._ev, self._boosted = cell, ev, boosted
+        self._ctx_rows, self._scaled = ctx_rows, scaled
+
+    def evidence(self, cells: Sequence[tuple[int, int]]) -> list[list[str]]:
+        """For each (text, column) cell, the evidence list ``match`` gives that category (``[]`` when it has
+        no hits): its terms' and patterns' strings in ``match``'s order, ``context:offer`` where a market
+        post boosted it, and the context negatives' evidence where they scaled it down."""
+        if not cells:
+            return []
+        ncol = len(self.columns)
+        ctx = len(RULE_CATEGORIES) + 1
+        scaled_of = {r: k for k, r in enumerate(self._ctx_rows.tolist())}
+        wanted = {r * ncol + c for r, c in cells}
+        wanted.update(r * ncol + ctx for r, _c in cells if r in scaled_of)
+        found: dict[int, list[str]] = {}
+        at = np.flatnonzero(np.isin(self._cell, np.fromiter(wanted, dtype=np.intp, count=len(wanted))))
+        for key, ev in zip(self._cell[at].tolist(), self._ev[at].tolist(), strict=True):
+            got = found.get(key)
+            if got is None:
+                found[key] = [ev]
+            else:
+                got.append(ev)
+        out: list[list[str]] = []
+        for r, c in cells:
+            evidence = found.get(r * ncol + c, [])
+            if self._boosted[r, c]:
+                evidence.append("context:offer")
+            k = scaled_of.get(r)
+            if k is not None and self._scaled[k, c]:
+                evidence += found.get(r * ncol + ctx, [])
+            out.append(evidence)
+        return out
+
+    def indicators(self, first: int) -> dict[int, list[tuple[str, list[str]]]]:
+        """Per text with hits of a user-loaded list (columns from ``first`` on): (category, evidence) in the
+        order ``match`` lists them."""
+        ncol = len(self.columns)
+        at = np.flatnonzero(self._cell % ncol >= first)
+        found: dict[int, dict[str, list[str]]] = {}
+        for key, ev in zip(self._cell[at].tolist(), self._ev[at].tolist(), strict=True):
+            r, c = divmod(key, ncol)
+            found.setdefault(r, {}).setdefault(self.columns[c], []).append(ev)
+        return {r: list(cats.items()) for r, cats in found.items()}
 
 
 def rule_score(strength: float) -> float:
@@ -601,6 +668,25 @@ class RuleSet:
             c for c, *_ in (*self._term_rows, *self._pattern_rows)
             if c not in (OFFER, CONTEXT) and not c.startswith(INDICATOR_PREFIX)
         )  # fmt: skip
+        # For match_chunk: one column per category (the taxonomy's rule categories, offer and context first,
+        # in that order, then the indicator lists' categories), and per term and per pattern its column,
+        # weight, sign and evidence string as arrays.
+        indicator_cats = dict.fromkeys(
+            c for c, *_ in self._term_rows if c.startswith(INDICATOR_PREFIX)
+        )  # fmt: skip
+        self.columns: tuple[str, ...] = (*RULE_CATEGORIES, OFFER, CONTEXT, *indicator_cats)
+        col = {c: i for i, c in enumerate(self.columns)}
+        rows = [*self._term_rows, *self._pattern_rows]
+        self._row_col = np.array([col[c] for c, *_ in rows], dtype=np.intp)
+        self._row_pos = np.array([0.0 if neg else w for _c, neg, w, _e in rows], dtype=np.float64)
+        self._row_neg = np.array([w if neg else 0.0 for _c, neg, w, _e in rows], dtype=np.float64)
+        self._row_ev = np.empty(len(rows), dtype=object)
+        self._row_ev[:] = [e for *_, e in rows]
+        self._boost_col = np.array([c in self._boosted for c in self.columns], dtype=bool)
+        self._ctx_col = np.array(
+            [c not in (OFFER, CONTEXT) and not c.startswith(INDICATOR_PREFIX) for c in self.columns],
+            dtype=bool,
+        )
 
     def forget_words(self) -> None:
         """Drop the per-word memo (benchmarks use this to measure a cold start)."""
@@ -733,6 +819,50 @@ class RuleSet:
                         h.evidence.extend(ctx.evidence)
                 hits["_context"] = ctx
         return hits
+
+    def match_chunk(self, norms: Sequence[str], toks_list: Sequence[list[str]]) -> ChunkHits:
+        """``match`` for many texts at once, as arrays: per text and column (``self.columns``) the ``pos``
+        and ``neg`` that ``match`` gives its category (0.0 where it has no hits), and the evidence on demand
+        (:meth:`ChunkHits.evidence`).
+
+        Why: the classifier needs every category's strength but the evidence of only the one or two that
+        reach a decision. ``match`` builds a dict, a ``CategoryHits`` and an evidence list per category per
+        text in Python; here the weights are summed for the whole chunk by ``np.bincount``, which adds in
+        input order, and the entries are laid out per text as ``match`` visits them (fired terms by index,
+        then fired patterns), so every sum is the same float ``match`` computes."""
+        m, ncol = len(norms), len(self.columns)
+        fired = list(map(self.fired_terms, toks_list))
+        pats = list(map(self.fired_patterns, norms))
+        nt = len(self.terms)
+        t_len = np.fromiter(map(len, fired), dtype=np.intp, count=m)
+        p_len = np.fromiter(map(len, pats), dtype=np.intp, count=m)
+        # terms in index order within each text: sort (text, term) keys
+        t_ids = list(chain.from_iterable(fired))  # to numpy through struct: cheaper per item than fromiter
+        t_key = np.frombuffer(struct.pack(f"{len(t_ids)}q", *t_ids), dtype=np.int64).astype(np.intp)
+        t_key += np.repeat(np.arange(m, dtype=np.intp) * nt, t_len)
+        t_key.sort()
+        p_ids = list(chain.from_iterable(pats))
+        p_row = np.frombuffer(struct.pack(f"{len(p_ids)}q", *p_ids), dtype=np.int64).astype(np.intp)
+        rows = np.concatenate((t_key % nt, p_row + nt))
+        texts = np.concatenate((t_key // nt, np.repeat(np.arange(m, dtype=np.intp), p_len)))
+        cell = texts * ncol + self._row_col[rows]
+        pos = np.bincount(cell, self._row_pos[rows], minlength=m * ncol).reshape(m, ncol)
+        neg = np.bincount(cell, self._row_neg[rows], minlength=m * ncol).reshape(m, ncol)
+        off, ctx = len(RULE_CATEGORIES), len(RULE_CATEGORIES) + 1
+        # inside a clear market post every category with a hint gains OFFER_BOOST (see ``match``)
+        boosted = ((pos[:, off] - neg[:, off]) >= OFFER_CONTEXT)[:, None] & (pos > 0) & self._boost_col
+        if boosted.any():
+            pos = np.where(boosted, pos + OFFER_BOOST, pos)
+        # context negatives scale the other categories down (see ``match``)
+        ctx_rows = np.flatnonzero(neg[:, ctx])
+        scaled = np.zeros((0, ncol), dtype=bool)
+        if len(ctx_rows):
+            keep = np.array(list(map(math.pow, repeat(2.0), (-neg[ctx_rows, ctx]).tolist())), dtype=float)
+            p, n = pos[ctx_rows], neg[ctx_rows]
+            scaled = (p > 0) & self._ctx_col
+            adjusted = n + np.where(p > n, (p - n) * (1.0 - keep[:, None]), 0.0)
+            neg[ctx_rows] = np.where(scaled, adjusted, n)
+        return ChunkHits(self.columns, pos, neg, cell, self._row_ev[rows], boosted, ctx_rows, scaled)
 
 
 def categories_with_tests(packs: Sequence[Pack]) -> dict[str, set[str]]:

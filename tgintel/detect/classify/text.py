@@ -8,19 +8,44 @@ string whatever the normaliser folds.
 from __future__ import annotations
 
 import re
+from itertools import filterfalse
 
 from tgintel.detect.normalize import normalize
 
 __all__ = ["normalize", "tokens"]
 
 _TOKEN = re.compile(r"\w+")
-# ASCII text: every character outside [A-Za-z0-9_] (what \w is in ASCII) becomes a space, and str.split()
-# cuts the rest into the same runs the regex finds, at about half the cost.
-_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
+_findall = _TOKEN.findall
+_NON_WORD = re.compile(r"\W").findall
+# Bytes of UTF-8 text: every ASCII byte outside [A-Za-z0-9_] (what \w is in ASCII) becomes a space; bytes of
+# multi-byte characters (all >= 0x80) stay as they are, so the text decodes back unchanged otherwise.
+_ASCII_NON_WORD = bytes(b if b >= 0x80 or chr(b).isalnum() or b == 0x5F else 0x20 for b in range(256))
+_isalnum = str.isalnum
 
 
 def tokens(norm: str) -> list[str]:
-    """Word tokens of normalised text (letters, digits and underscore runs)."""
+    """Word tokens of normalised text (letters, digits and underscore runs): exactly ``\\w+`` runs.
+
+    Why not the regex alone: ``re.findall`` costs ~74,000 instructions on the bench's non-ASCII posts (255
+    characters on average: a Unicode-database test per character and a match attempt per position), the
+    byte path below ~52,000, and ~13,000 instead of ~30,000 on an ASCII post (callgrind). Replacing
+    non-word characters by spaces keeps every ``\\w`` run as it is (the runs are cut at non-word characters
+    either way) and no whitespace character is a word character, so ``split()`` yields the runs; a piece
+    left with another non-ASCII non-word character (``€``, an emoji) is cut by the regex, piece by piece."""
     if norm.isascii():
-        return norm.translate(_ASCII_NON_WORD).split()
-    return _TOKEN.findall(norm)
+        return norm.encode().translate(_ASCII_NON_WORD).decode().split()
+    try:
+        pieces = norm.encode().translate(_ASCII_NON_WORD).decode().split()
+    except UnicodeEncodeError:  # a lone surrogate
+        return _findall(norm)
+    bad = next(filterfalse(_isalnum, pieces), None)
+    if bad is None:
+        return pieces
+    at = pieces.index(bad)  # the pieces before the first one with a non-alphanumeric character are words
+    out = pieces[:at]
+    for piece in pieces[at:]:
+        if _isalnum(piece):
+            out.append(piece)
+        else:  # a non-ASCII non-word character (or an underscore) inside
+            out += _findall(piece)
+    return out

@@ -16,6 +16,11 @@ from operator import itemgetter
 from tgintel.detect.entities import contacts, money
 from tgintel.model import Entity
 
+try:  # google-re2 (a dependency) computes a line's facts and scanner gates; without it Python's tests do
+    import re2 as _re2
+except ImportError:  # pragma: no cover
+    _re2 = None
+
 __all__ = ["ENTITY_TYPES", "PAYMENT_METHODS", "extract_entities", "normalize_value"]
 
 ENTITY_TYPES = (
@@ -61,9 +66,69 @@ Gates = tuple[bool, bool, bool, bool, bool]  # digit, obfuscated, loose scheme, 
 _DIGIT, _OBFUSCATED, _LOOSE_SCHEME, _SLASH, _ONION = 1, 2, 4, 8, 16
 _MESSAGE_FACTS = 31
 _AT, _AT_WORD, _DOTS, _ONION_WORD, _PLUS, _UPPER = 32, 64, 128, 256, 512, 1024
+# scan_payments, the wallet scan, the IBAN scan, the prices' sign-first or amount-first pattern may find
+# something (set by _facts's RE2 set; always by _facts_py)
+_PAYMENT_KEY, _LONG_TOKEN, _IBAN, _PRICE_PRE, _PRICE_POST = 2048, 4096, 8192, 16384, 32768
+_TLD = 65536  # a "." before a character that can start a top-level domain (contacts.TLD_ANCHOR_RE)
+
+
 _GATES: tuple[Gates, ...] = tuple(
     (bool(m & 1), bool(m & 2), bool(m & 4), bool(m & 8), bool(m & 16)) for m in range(32)
 )
+# The facts of a line in one pass: an RE2 set over its lowercased UTF-8, whose DFA answers every entry at
+# once for about the price of one of Python's character-class searches (each of those, and each substring
+# test, reads the whole line again). Each entry says exactly what _facts_py's test for its bit says (a
+# substring test on the lowercased text, where ASCII letters, digits and signs of the text stay what they
+# are), except "+" (here also a "00" after a non-ASCII digit) and the gates, which may say yes more often
+# (that only runs a scanner that then finds nothing; _facts_py opens every gate): each gate is a necessary
+# condition of its scanner finding anything, mostly the scanner's own pattern without look-arounds, "\s"
+# widened to any character and capitals lowercased: payment words (a regex attempt at every separator
+# before a letter), wallets (25 ASCII letters or digits in a row), IBANs, sign-first and amount-first
+# prices, a URL's ".tld" anchor. bench/entities_equivalence.py and tests/entities/test_facts.py compare.
+_FACT_SET = (
+    (money.PAYMENT_GATE, _PAYMENT_KEY),
+    ("[0-9A-Za-z]{25}", _LONG_TOKEN),
+    ("[0-9]", _DIGIT),
+    (r"\+|(?:^|[^0-9+/.,])00", _PLUS),  # contacts.PHONE_00_RE: a "00" not after a digit, "+", "/", ".", ","
+    ("/", _SLASH),
+    ("://|:/|p//", _LOOSE_SCHEME),
+    (r"\.|dot", _DOTS),
+    (r" dot | \.|\[:\]|hxxp|htxp|[\[({](?:\.|dot)[\])}]", _OBFUSCATED),  # contacts.obfuscated
+    ("onion", _ONION),
+    ("on[i\u0131\u0130]on", _ONION_WORD),  # contacts.ONION_WORD_RE
+    ("@", _AT),
+    (r"\(at\)|\[at\]", _AT_WORD),
+    # money.IBAN_RE lowercased, its look-behind dropped; "\d" is Python's Unicode digit (RE2's \p{Nd} is the
+    # same class or, in a newer Unicode, a larger one)
+    (r"[a-z][a-z]\p{Nd}\p{Nd}(?: ?[a-z0-9]){11,30}", _IBAN),
+    (money.PRICE_PRE_GATE, _PRICE_PRE),
+    (money.PRICE_POST_GATE, _PRICE_POST),
+    # contacts.TLD_ANCHOR_RE's "." and first letter: any character but an ASCII digit, "_" or ASCII space
+    (r"\.[^0-9_\t\n\v\f\r ]", _TLD),
+)
+_FACT_BITS = tuple(bit for _expr, bit in _FACT_SET)
+
+
+def _fact_matcher() -> object | None:
+    if _re2 is None:
+        return None
+    try:
+        opts = _re2.Options()
+        opts.log_errors = False
+        opts.max_mem = 64 << 20  # room for the lazily built DFA (a set's DFA restarts its cache, never fails)
+        rset = _re2.Set.SearchSet(opts)
+        for expr, _bit in _FACT_SET:
+            rset.Add(expr)
+        rset.Compile()
+    except Exception:  # pragma: no cover  # any RE2 trouble: Python's tests instead
+        return None
+    raw = getattr(rset, "_set", None)  # the extension object under the wrapper: one call less
+    return raw.Match if raw is not None and hasattr(raw, "Match") else rset.Match
+
+
+_fact_match = _fact_matcher()
+
+
 Found = tuple[tuple[str, str, int, int], ...]
 Parts = tuple[tuple[Found, int], ...]  # entities of a text or of its lines, each with the offset to add
 # lowercased (None: lowercasing changes its length), bits, reads (see _FACTS), first digit's position
@@ -182,8 +247,25 @@ def _whole(text: str, region: str | None) -> Found:
 
 
 def _facts(text: str, lower: str) -> tuple[int, int]:
-    """The text's facts as bits, and where its first digit is (its length when it has none). Cheapest tests
-    first: a fact that only digit-bearing scanners read is tested only where there is a digit."""
+    """The text's facts as bits, and where its first digit is (its length when it has none): one pass of
+    the RE2 set (see _FACT_SET) where it can read the text, else the same facts with Python's tests."""
+    if _fact_match is not None:
+        try:
+            data = lower.encode()
+        except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for RE2 to read
+            return _facts_py(text, lower)
+        bits = sum(map(_FACT_BITS.__getitem__, _fact_match(data)))  # distinct bits: the sum is their or
+        if not bits & _DIGIT:
+            return bits & ~_PLUS, len(text)  # (a "+" counts only with a digit, as in _facts_py)
+        if text != lower:
+            bits |= _UPPER
+        return bits, _DIGIT_RE.search(text).start()  # type: ignore[union-attr]
+    return _facts_py(text, lower)
+
+
+def _facts_py(text: str, lower: str) -> tuple[int, int]:
+    """_facts without RE2. Cheapest tests first: a fact that only digit-bearing scanners read is tested
+    only where there is a digit."""
     d = _DIGIT_RE.search(text)
     if d is None:
         bits, digit = 0, len(text)
@@ -207,6 +289,9 @@ def _facts(text: str, lower: str) -> tuple[int, int]:
         bits |= _AT
     if ("(" in lower or "[" in lower) and ("(at)" in lower or "[at]" in lower):
         bits |= _AT_WORD
+    bits |= _PAYMENT_KEY | _IBAN | _PRICE_PRE | _PRICE_POST | _TLD
+    if _long_token_search(text) is not None:
+        bits |= _LONG_TOKEN
     return bits, digit
 
 
@@ -229,22 +314,27 @@ def _scan(text: str, lower: str, region: str | None, mask: int, bits: int, digit
         contacts.scan_email(text, lower, found)
     # Clean writing without a loose scheme: the URL scanner finds nothing without a "." and a letter (the
     # anchor it starts from); amounts like "0.0012" stop here.
-    if bits & _DOTS and (mask & (_OBFUSCATED | _LOOSE_SCHEME) or _tld_anchor_search(lower) is not None):
+    if bits & _DOTS and (
+        mask & (_OBFUSCATED | _LOOSE_SCHEME) or (bits & _TLD and _tld_anchor_search(lower) is not None)
+    ):
         contacts.scan_url(text, lower, found, _GATES[mask & _MESSAGE_FACTS][1:4])
-    money.scan_payments(text, lower, found)
+    if bits & _PAYMENT_KEY:
+        money.scan_payments(text, lower, found)
     if mask & _DIGIT:
         # (A TRON address may lack digits: wallets are looked for wherever the message has a digit.) An
         # address is 25+ ASCII letters and digits in a row (a search that costs less than the address scan
         # on a line, more on a long text).
         n = len(text)
-        wallets = n > 24 and (n > 120 or _long_token_search(text) is not None)
+        wallets = n > 24 and (n > 120 or bits & _LONG_TOKEN != 0)
         if bits & _DIGIT:  # IBANs, prices and phone numbers have digits themselves
             if wallets:
                 money.scan_wallets(text, found)
             # An IBAN starts with two capitals, two characters before its first digit.
-            if bits & _UPPER and _iban_search(text, digit - 2 if digit > 2 else 0) is not None:
+            if bits & _IBAN and bits & _UPPER and _iban_search(text, digit - 2 if digit > 2 else 0):
                 money.scan_iban(text, found, digit - 2 if digit > 2 else 0)
-            money.scan_prices(text, lower, region, found, digit)
+            if bits & (_PRICE_PRE | _PRICE_POST):
+                sign, amount = bits & _PRICE_PRE != 0, bits & _PRICE_POST != 0
+                money.scan_prices(text, lower, region, found, digit, sign_first=sign, amount_first=amount)
             if region is not None or bits & _PLUS:  # no "+" or "00" that can start a number: a local one
                 contacts.scan_phone(text, region, found)
         elif wallets:

@@ -75,14 +75,26 @@ _BECH32_CONST = 1
 _BECH32M_CONST = 0x2BC830A3
 
 
+_BECH32_GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+
+
+def _gen_xor(top: int) -> int:
+    x = 0
+    for i in range(5):
+        if (top >> i) & 1:
+            x ^= _BECH32_GEN[i]
+    return x
+
+
+# BIP-173's inner loop xors in gen[i] for each set bit i of the 5 top bits: the xor for each of the 32
+# values of those bits, precomputed (the same number, one look-up instead of five tests).
+_BECH32_GEN_XOR = tuple(_gen_xor(top) for top in range(32))
+
+
 def _bech32_polymod(values: list[int]) -> int:
-    gen = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
     chk = 1
     for v in values:
-        b = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if ((b >> i) & 1) else 0
+        chk = (chk & 0x1FFFFFF) << 5 ^ v ^ _BECH32_GEN_XOR[chk >> 25]
     return chk
 
 

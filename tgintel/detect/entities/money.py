@@ -97,7 +97,7 @@ _KRONA = {"NO": "NOK", "DK": "DKK", "IS": "ISK", "SE": "SEK"}
 # Each alternative is atomic: giving digits back leaves a digit (or a separator before one) where the tail
 # needs a currency, so backtracking into an amount can never succeed; only the switch to the second
 # alternative can ("1.8000 btc"). Phone numbers and ids stop costing a retry per digit.
-_AMOUNT_REST = r"(?:(?>\d{0,2}(?:[ .,'\u00a0\u202f]\d{3})+(?:[.,]\d{1,8})?)|(?>\d*(?:[.,]\d{1,8})?))"
+_AMOUNT_REST = r"(?:(?>\d{0,2}(?:[ .,'\u00a0\u202f]\d{3})+(?:[.,]\d{1,8}|))|(?>\d*(?:[.,]\d{1,8}|)))"
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -113,22 +113,30 @@ def _trie_pattern(words: list[str]) -> str:
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
+        return f"(?:{body}|)" if "" in node else body
 
     return emit(tree)
 
 
 # One trie-shaped alternation (each character tested once) instead of 60 alternatives tried in turn.
 _WORD_ALT = _trie_pattern(sorted(w for w in [*_WORDS, "kr"] if w != "e"))
-_PRE_TAIL = rf"\s?(?P<amt>[0-9]{_AMOUNT_REST})(?P<k>[kKкК](?!\w))?(?:,-{{1,2}}|\.-)?(?![\w.,]\d|\d)"
+_PRE_TAIL = rf"\s?(?P<amt>[0-9]{_AMOUNT_REST})(?:(?P<k>[kKкК](?!\w))|)(?:,-{{1,2}}|\.-|)(?![\w.,]\d|\d)"
 # "€ 40,-", "$80" ("US$ 80", "C$", "A$": the letters before "$" are read by scan_prices), "USD 1,800",
 # "EUR 40": one pass; every alternative starts with a literal, so the engine skips to those characters in C.
 PRICE_PRE_RE = re.compile(rf"(?P<pre>€|\$|£|₽|₴|₺|₹|₸|¥|EUR\s|USD\s|GBP\s|RUB\s|USDT\s|BTC\s){_PRE_TAIL}")
 PRICE_POST_RE = re.compile(
     # "40€", "40 euro", "1.800 USD", "500р", "0.01 BTC", "5k$", "30 kr"
-    rf"(?P<amt>[0-9](?<![\w.,+\-][0-9]){_AMOUNT_REST})(?:,-{{1,2}}|\.-)?\s?(?P<k>[kк]\s?)?"
+    rf"(?P<amt>[0-9](?<![\w.,+\-][0-9]){_AMOUNT_REST})(?:,-{{1,2}}|\.-|)\s?(?:(?P<k>[kк]\s?)|)"
     rf"(?P<post>{_WORD_ALT}|e(?=\s|$))\.?(?<!\.\.)(?![^\W\d_])",
 )  # run on the lowercased text: case-insensitive matching costs ~4x more in Python's engine
+
+
+# Necessary conditions of a PRICE_PRE_RE match in the text and of a PRICE_POST_RE match in the lowercased
+# text, written for RE2 over the lowercased text (entities._FACT_SET): look-arounds dropped, every "\s" any
+# character (RE2's "\s" is ASCII only), the amount any run of its characters (after its first, "\d" is any
+# Unicode digit: RE2's \p{Nd}, the same class or, in a newer Unicode, a larger one); codes lowercased.
+PRICE_PRE_GATE = r"(?:[€$£₽₴₺₹₸¥]|(?:eur|usd|gbp|rub|usdt|btc)(?s:.))(?s:.)?[0-9]"
+PRICE_POST_GATE = rf"[0-9][0-9\p{{Nd}} .,'\x{{a0}}\x{{202f}}\-]*(?s:.)?(?:[kк](?s:.)?)?(?:{_WORD_ALT}|e)"
 
 
 def parse_amount(raw: str, code: str) -> Decimal | None:
@@ -173,40 +181,57 @@ def _alnum_before(text: str, i: int) -> bool:
 
 
 _price_pre_search = PRICE_PRE_RE.search
+assert PRICE_PRE_RE.groupindex == {"pre": 1, "amt": 2, "k": 3}  # scan_prices reads the groups by number
+assert PRICE_POST_RE.groupindex == {"amt": 1, "k": 2, "post": 3}
 _price_post_search = PRICE_POST_RE.search
 
 
-def scan_prices(text: str, lower: str, region: str | None, out: list[Candidate], digit: int = 0) -> None:
+def scan_prices(
+    text: str,
+    lower: str,
+    region: str | None,
+    out: list[Candidate],
+    digit: int = 0,
+    *,
+    sign_first: bool = True,
+    amount_first: bool = True,
+) -> None:
     """``digit``: the position of the text's first digit (every amount starts with one, and a sign or code
-    is at most six characters before it), so the searches skip what precedes it."""
-    m = _price_pre_search(text, digit - 6 if digit > 6 else 0)
+    is at most six characters before it), so the searches skip what precedes it. ``sign_first`` /
+    ``amount_first``: False where the caller knows that PRICE_PRE_RE / PRICE_POST_RE cannot match (see
+    PRICE_PRE_GATE)."""
+    m = _price_pre_search(text, digit - 6 if digit > 6 else 0) if sign_first else None
     while m is not None:
         start = m.start()
-        pre = m.group("pre")
+        pre = m.group(1)  # (groups by number: PRICE_PRE_RE.groupindex, a look-up less each)
         if len(pre) == 1:
             code = _SIGNS[pre]
             if pre == "$" and start and text[start - 1] in "SCA":
                 prefix = "US" if text.endswith("US", 0, start) else text[start - 1]
-                start -= len(prefix)
-                code = _SIGNS[prefix.lower() + "$"]
+                prefixed = _SIGNS.get(prefix.lower() + "$")  # "S$" alone is no sign we know (was a KeyError)
+                if prefixed is not None:
+                    start -= len(prefix)
+                    code = prefixed
         else:
             code = pre[:-1]
         if not _alnum_before(text, start):
-            amount, k = m.group("amt", "k")
-            value = price_value(amount, code, bool(k))
+            amount, k = m.group(2, 3)
+            value = price_value(amount, code, k is not None)
             if value is not None:
                 out.append((start, m.end(), 2, "price", value))
-        m = _price_pre_search(text, m.end())
-    m = _price_post_search(lower, digit)
+        after = m.end()
+        m = _price_pre_search(text, after) if after < len(text) else None
+    m = _price_post_search(lower, digit) if amount_first else None
     while m is not None:
-        amount, k, post = m.group("amt", "k", "post")
+        amount, k, post = m.group(1, 2, 3)  # amt, k, post
         if post != "e" or amount.isdigit():
             code = _KRONA.get(region or "", "SEK") if post == "kr" else _WORDS.get(post, "")
             if code:
-                value = price_value(amount, code, bool(k))
+                value = price_value(amount, code, k is not None)
                 if value is not None:
                     out.append((m.start(), m.end(), 2, "price", value))
-        m = _price_post_search(lower, m.end())
+        after = m.end()
+        m = _price_post_search(lower, after) if after < len(lower) else None
 
 
 # --- payment methods ---------------------------------------------------------------------------------------
@@ -275,6 +300,9 @@ _SEPARATORS = " \n\t\r,.:;!?()\\[\\]{}/|*\"'«»<>=+#~\\-\u00a0\u2000-\u2bff\ufe
 _PAYMENT_FIRST_LETTERS = "".join(re.escape(c) for c in sorted({w[0][0] for w in _PAYMENT_WRITINGS}))
 _PAYMENT_KEYS_RE = re.compile(f"[{_SEPARATORS}](?=[{_PAYMENT_FIRST_LETTERS}])({_PAYMENT_TRIE})")
 _PAYMENT_FIRST_RE = re.compile(_PAYMENT_TRIE)
+# Where scan_payments can find anything: a key at the start or after a separator (its two searches in one
+# expression, without their look-arounds: a necessary condition, for a DFA gate; see entities._FACT_SET).
+PAYMENT_GATE = f"(?:^|[{_SEPARATORS}])(?:{_PAYMENT_TRIE})"
 # Longest key -> the writings whose key is a prefix of it, in _PAYMENT_WRITINGS order (ties keep the first).
 _PAYMENT_BY_KEY: dict[str, list[tuple[re.Pattern[str], str]]] = {}
 for _longest in {w[0] for w in _PAYMENT_WRITINGS}:
@@ -316,4 +344,5 @@ def scan_payments(text: str, lower: str, out: list[Candidate]) -> None:
             end = _payment_at(text, lower, pos, k.group(1), out)
             if end != -1:
                 done = end
-        k = _payment_keys_search(lower, k.end())
+        after = k.end()
+        k = _payment_keys_search(lower, after) if after < len(lower) else None
