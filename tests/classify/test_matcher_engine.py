@@ -166,7 +166,10 @@ def regexes(draw: st.DrawFn, depth: int = 0) -> str:
     return "".join(parts)
 
 
-@settings(max_examples=200, deadline=None)
+# Derandomised: a random regex can backtrack catastrophically in Python's ``re`` (nested quantifiers over
+# alternations: one such draw ran for over 20 minutes on 2026-11-23), so each run checks the same examples,
+# known to finish, instead of new ones that might not.
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(
     st.lists(regexes(), min_size=1, max_size=4),  # type: ignore[call-arg]
     st.lists(st.text(alphabet="ab1é€я _-.\n٣\u2003\u00a0Zx", max_size=25), min_size=1, max_size=6),
@@ -199,7 +202,10 @@ def test_the_prefilter_rules_out_and_falls_back() -> None:
     assert superset_expression(r"b\b") == superset_expression(r"b(?!\w)")  # a final \b after a word char
 
 
-@settings(max_examples=200, deadline=None)
+# Derandomised: a random regex can backtrack catastrophically in Python's ``re`` (nested quantifiers over
+# alternations: one such draw ran for over 20 minutes on 2026-11-23), so each run checks the same examples,
+# known to finish, instead of new ones that might not.
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(
     st.lists(regexes(), min_size=1, max_size=4),  # type: ignore[call-arg]
     st.lists(st.text(alphabet="ab1é€я _-.\n٣\u2003\u00a0Zx", max_size=25), min_size=1, max_size=6),
