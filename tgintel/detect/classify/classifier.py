@@ -254,14 +254,15 @@ class Classifier:
             rule[sr, sc] = 1.0 - np.array(powers, dtype=np.float64)
         scores = 1.0 - (1.0 - rule) * (1.0 - probs)
         offer = scores[:, n_out - 1]
-        verdicts = [
-            Verdict(
-                offer=o >= THRESHOLD,
-                offer_score=o4,
-                scores=dict(zip(RULE_CATEGORIES, row, strict=False)),  # a row ends with the offer score
+        # by C-level maps, positional arguments (a row ends with the offer score: zip stops at the categories)
+        verdicts = list(
+            map(
+                Verdict,
+                (offer >= THRESHOLD).tolist(),
+                _round(offer, 4),
+                map(dict, map(zip, itertools.repeat(RULE_CATEGORIES), scores.tolist())),
             )
-            for o, o4, row in zip(offer.tolist(), _round(offer, 4), scores.tolist(), strict=True)
-        ]
+        )
         if rules.has_indicators:
             for r, found in hits.indicators(n_out + 1).items():
                 verdicts[r].findings += [

@@ -76,8 +76,8 @@ class _WordTable(dict[str, int]):
                 return
             first, end = len(self), len(self) + len(new)
             feats = self.feats
-            if end > feats.shape[1]:
-                feats = np.zeros((6, max(2 * feats.shape[1], end)), dtype=np.int32)
+            if end > feats.shape[1]:  # columns past ``end`` are written before any reader gets them
+                feats = np.empty((6, max(2 * feats.shape[1], end)), dtype=np.int32)
                 feats[:, :first] = self.feats[:, :first]
             rows = itertools.chain.from_iterable(map(self._model._word_features, new))
             feats[:, first:end] = np.fromiter(rows, dtype=np.int32, count=6 * len(new)).reshape(-1, 6).T
@@ -175,7 +175,9 @@ class LinearModel:
             words = list(map(flat.__getitem__, at.tolist()))
             table.add(words)
             cols[at] = list(map(table.__getitem__, words))
-        feats = table.feats[:, cols]  # after the lookups: every column handed out is in this array
+        # after the lookups: every column handed out is in this array (``take``: the same array as
+        # ``feats[:, cols]``, without fancy indexing's general path, ~4x cheaper)
+        feats = table.feats.take(cols, axis=1)
         nv = len(self.vocab)
         # bigram ids of the pairs (i, i + 1) of the flat token list (pairs across messages are dropped below)
         bigrams = np.full(max(n - 1, 0), nv, dtype=np.intp)
@@ -266,8 +268,9 @@ class LinearModel:
         self, indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int = 3
     ) -> list[list[str]] | None:
         """``top_features`` for many (message, output column) pairs at once (``rows`` index the messages of
-        ``flatten``'s arrays): one sort of (pair, place) keys for all pairs instead of a sort per pair, the
-        same answers as ``top_features``; ``None`` for a model with NaN weights (ask ``top_features``)."""
+        ``flatten``'s arrays, each message's ids distinct, as ``ids_flat`` gives them): k segment minima for
+        all pairs at once instead of a sort per pair, the same answers as ``top_features``; ``None`` for a
+        model with NaN weights (ask ``top_features``)."""
         if not self._finite:
             return None
         if not len(rows):
@@ -278,16 +281,25 @@ class LinearModel:
         lens = indptr[rows + 1] - first
         ends = np.cumsum(lens)
         starts = ends - lens
-        pair = np.repeat(np.arange(len(rows), dtype=np.int64), lens)
         at = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(first - starts, lens)
-        keys = pair * (nv + 1) + places[np.repeat(cols, lens), indices[at]]
-        if not len(keys):
+        # places[col, id] read through the flat array (a 1-D gather: ~3x cheaper than the 2-D one)
+        vals = places.ravel()[np.repeat(cols, lens) * places.shape[1] + indices[at]]
+        if not len(vals):
             return [[] for _ in range(len(rows))]
-        keys.sort()
-        base = np.arange(len(rows), dtype=np.int64) * (nv + 1)
+        # The k smallest places of each pair, smallest first (nv: none), by k segment minima
+        # (``minimum.reduceat``, linear) instead of sorting every pair's places (callgrind: ~4,000 fewer
+        # instructions a message on the bench). Each found minimum is then replaced by nv: a message's ids are
+        # distinct and so are the places below nv in one column, so only that one entry holds it, and
+        # replacing nv by nv changes nothing.
+        full = lens > 0
+        seg = starts[full]
         top = []
-        for j in range(k):  # the j-th smallest place of each pair (nv: none)
-            top.append(np.where(j < lens, keys[np.minimum(starts + j, len(keys) - 1)] - base, nv).tolist())
+        for j in range(k):
+            least = np.full(len(rows), nv, dtype=vals.dtype)
+            least[full] = np.minimum.reduceat(vals, seg)
+            top.append(least.tolist())
+            if j + 1 < k:
+                vals[vals == np.repeat(least, lens)] = nv
         out = []
         for c, *found in zip(cols.tolist(), *top, strict=True):
             names_c = names[c]

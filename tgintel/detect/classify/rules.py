@@ -557,9 +557,13 @@ class _WordForms(dict[str, str]):
         self.mixed: set[str] = set()
 
     def __missing__(self, word: str) -> str:
+        if word.isalpha() or word.isdecimal():
+            # only letters (no [0-9]) or only \d: never mixed, and "" either way (no regex for most new words)
+            self[word] = ""
+            return ""
         if _MIXED.search(word):
             self.mixed.add(word)
-        form = self[word] = "" if word.isalpha() or word.isdigit() else word.translate(_LEET)
+        form = self[word] = "" if word.isdigit() else word.translate(_LEET)
         return form
 
 

@@ -70,6 +70,8 @@ _AT, _AT_WORD, _DOTS, _ONION_WORD, _PLUS, _UPPER = 32, 64, 128, 256, 512, 1024
 # something (set by _facts's RE2 set; always by _facts_py)
 _PAYMENT_KEY, _LONG_TOKEN, _IBAN, _PRICE_PRE, _PRICE_POST = 2048, 4096, 8192, 16384, 32768
 _TLD = 65536  # a "." before a character that can start a top-level domain (contacts.TLD_ANCHOR_RE)
+_GROWS = 1 << 17  # only in a line's memoised facts: lowercasing changes its length (its message is not cut)
+_WHOLE_ONLY = _OBFUSCATED | _GROWS  # a message with either fact is scanned whole
 
 
 _GATES: tuple[Gates, ...] = tuple(
@@ -107,6 +109,8 @@ _FACT_SET = (
     (r"\.[^0-9_\t\n\v\f\r ]", _TLD),
 )
 _FACT_BITS = tuple(bit for _expr, bit in _FACT_SET)
+_fact_bit = _FACT_BITS.__getitem__
+_digit_search = _DIGIT_RE.search
 
 
 def _fact_matcher() -> object | None:
@@ -131,7 +135,8 @@ _fact_match = _fact_matcher()
 
 Found = tuple[tuple[str, str, int, int], ...]
 Parts = tuple[tuple[Found, int], ...]  # entities of a text or of its lines, each with the offset to add
-# lowercased (None: lowercasing changes its length), bits, reads (see _FACTS), first digit's position
+# lowercased (None, with _GROWS as its bits: lowercasing changes its length), bits, reads (see _FACTS), first
+# digit's position
 Facts = tuple[str | None, int, int, int]
 # line -> its Facts. ``reads``: the message facts the line's entities depend on. A line depends on a message
 # fact only where it lacks that fact itself and a scanner the line can feed reads it: wallets the digit fact
@@ -182,11 +187,11 @@ def _extract(text: str, region: str | None) -> Parts:
         f = get_facts(line)
         if f is None:
             f = _line_facts(line)
-        if f[0] is None:  # a character that lengthens when lowercased: see _whole
-            return ((_whole(text, region), 0),)
         mask |= f[1]
         facts.append(f)
-    if mask & _OBFUSCATED:  # obfuscated writing: the URL scanner's slow mode sees the whole text
+    # obfuscated writing: the URL scanner's slow mode sees the whole text; a character that lengthens when
+    # lowercased: see _whole
+    if mask & _WHOLE_ONLY:
         return ((_whole(text, region), 0),)
     by_facts = _LINES.get(region)
     if by_facts is None:
@@ -224,7 +229,7 @@ def _scan_line(line: str, f: Facts, key: int, region: str | None, memo: dict[str
 def _line_facts(line: str) -> Facts:
     lower = line.lower()
     if len(lower) != len(line):
-        f: Facts = (None, 0, 0, 0)
+        f: Facts = (None, _GROWS, 0, 0)
     else:
         bits, digit = _facts(line, lower)
         reads = (_LOOSE_SCHEME | _SLASH if bits & _DOTS else 0) | (_ONION if bits & _ONION_WORD else 0)
@@ -254,12 +259,12 @@ def _facts(text: str, lower: str) -> tuple[int, int]:
             data = lower.encode()
         except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for RE2 to read
             return _facts_py(text, lower)
-        bits = sum(map(_FACT_BITS.__getitem__, _fact_match(data)))  # distinct bits: the sum is their or
+        bits = sum(map(_fact_bit, _fact_match(data)))  # distinct bits: the sum is their or
         if not bits & _DIGIT:
             return bits & ~_PLUS, len(text)  # (a "+" counts only with a digit, as in _facts_py)
         if text != lower:
             bits |= _UPPER
-        return bits, _DIGIT_RE.search(text).start()  # type: ignore[union-attr]
+        return bits, _digit_search(text).start()  # type: ignore[union-attr]
     return _facts_py(text, lower)
 
 
@@ -333,8 +338,10 @@ def _scan(text: str, lower: str, region: str | None, mask: int, bits: int, digit
             if bits & _IBAN and bits & _UPPER and _iban_search(text, digit - 2 if digit > 2 else 0):
                 money.scan_iban(text, found, digit - 2 if digit > 2 else 0)
             if bits & (_PRICE_PRE | _PRICE_POST):
-                sign, amount = bits & _PRICE_PRE != 0, bits & _PRICE_POST != 0
-                money.scan_prices(text, lower, region, found, digit, sign_first=sign, amount_first=amount)
+                # (sign first, amount first: positional, a keyword call costs more)
+                money.scan_prices(
+                    text, lower, region, found, digit, bits & _PRICE_PRE != 0, bits & _PRICE_POST != 0
+                )
             if region is not None or bits & _PLUS:  # no "+" or "00" that can start a number: a local one
                 contacts.scan_phone(text, region, found)
         elif wallets:

@@ -168,16 +168,16 @@ def format_amount(d: Decimal) -> str:
 @lru_cache(maxsize=8192)
 def price_value(amount: str, code: str, thousands: bool) -> str | None:
     """``"<amount> <code>"`` as the entity contract writes it (prices repeat: cached)."""
+    if not thousands and len(amount) <= 28 and amount.isdigit() and amount.isascii():
+        # What parse_amount and format_amount make of plain ASCII digits (Decimal's normalize rounds to
+        # its 28-digit precision only beyond 28 digits), without building a Decimal
+        return f"{amount.lstrip('0') or '0'} {code}"
     value = parse_amount(amount, code)
     if value is None:
         return None
     if thousands:
         value *= 1000
     return f"{format_amount(value)} {code}"
-
-
-def _alnum_before(text: str, i: int) -> bool:
-    return i > 0 and (text[i - 1].isalnum() or text[i - 1] in ".,")
 
 
 _price_pre_search = PRICE_PRE_RE.search
@@ -192,7 +192,6 @@ def scan_prices(
     region: str | None,
     out: list[Candidate],
     digit: int = 0,
-    *,
     sign_first: bool = True,
     amount_first: bool = True,
 ) -> None:
@@ -214,7 +213,7 @@ def scan_prices(
                     code = prefixed
         else:
             code = pre[:-1]
-        if not _alnum_before(text, start):
+        if not start or not (text[start - 1].isalnum() or text[start - 1] in ".,"):  # nothing glued before
             amount, k = m.group(2, 3)
             value = price_value(amount, code, k is not None)
             if value is not None:
