@@ -22,13 +22,13 @@ import functools
 import gc
 import itertools
 import math
-import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from tgintel.detect.classify.model import LinearModel
+from tgintel.detect.classify.packing import packed_array
 from tgintel.detect.classify.rules import INDICATOR_PREFIX, CategoryHits, RuleSet, load_packs, rule_score
 from tgintel.detect.classify.taxonomy import OFFER, RULE_CATEGORIES
 from tgintel.detect.classify.text import normalize, tokens
@@ -226,8 +226,7 @@ class Classifier:
         in the last bit), then the same IEEE divisions and subtractions in numpy (correctly rounded)."""
         indptr, indices = model.ids_flat(toks_list)
         z = model.logits_flat(indptr, indices).astype(np.float64)
-        e = list(map(math.exp, np.negative(np.abs(z)).ravel().tolist()))
-        e = np.frombuffer(struct.pack(f"{len(e)}d", *e), dtype=np.float64).reshape(z.shape)
+        e = packed_array(list(map(math.exp, np.negative(np.abs(z)).ravel().tolist())), "d").reshape(z.shape)
         return indptr, indices, np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
     def _chunk_verdicts(self, part: Sequence[str], plan: _Plan) -> list[Verdict]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import struct
 import threading
 from array import array
 from collections import deque
@@ -26,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+from tgintel.detect.classify.packing import packed_array
 
 __all__ = ["MODEL_DIR", "LinearModel", "extract_features"]
 
@@ -168,8 +169,7 @@ class LinearModel:
         flat = list(itertools.chain.from_iterable(tok_lists))
         n = len(flat)
         found = list(map(table.get, flat, itertools.repeat(-1)))
-        cols = np.frombuffer(bytearray(struct.pack(f"{n}q", *found)), dtype=np.int64)
-        cols = cols.astype(np.intp, copy=False)
+        cols = packed_array(found, "q").astype(np.intp, copy=False)
         if n and cols.min() < 0:  # words not seen before: add them all, then look them up
             at = np.flatnonzero(cols < 0)
             words = list(map(flat.__getitem__, at.tolist()))
@@ -217,9 +217,7 @@ class LinearModel:
         lens = np.zeros(m + 1, dtype=np.int64)
         lens[1:] = np.fromiter(map(len, sets), dtype=np.int64, count=m)
         indptr = np.cumsum(lens)
-        # ids to int32 through ``struct`` (callgrind: ~110 instructions an id against ~180 for np.fromiter)
-        flat_ids = list(itertools.chain.from_iterable(sets))
-        indices = np.frombuffer(bytearray(struct.pack(f"{len(flat_ids)}i", *flat_ids)), dtype=np.int32)
+        indices = packed_array(list(itertools.chain.from_iterable(sets)), "i")
         return indptr, indices
 
     def flatten(self, id_lists: Sequence[Collection[int]]) -> tuple[np.ndarray, np.ndarray]:

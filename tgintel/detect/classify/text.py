@@ -16,7 +16,6 @@ __all__ = ["normalize", "tokens"]
 
 _TOKEN = re.compile(r"\w+")
 _findall = _TOKEN.findall
-_NON_WORD = re.compile(r"\W").findall
 # Bytes of UTF-8 text: every ASCII byte outside [A-Za-z0-9_] (what \w is in ASCII) becomes a space; bytes of
 # multi-byte characters (all >= 0x80) stay as they are, so the text decodes back unchanged otherwise.
 _ASCII_NON_WORD = bytes(b if b >= 0x80 or chr(b).isalnum() or b == 0x5F else 0x20 for b in range(256))
