@@ -8,7 +8,8 @@ DB ?= demo/tgintel.sqlite
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+# C accelerators (tgintel/**/_c_*.c) are built by the editable install; editing one rebuilds it.
+$(VENV)/.installed: pyproject.toml requirements.lock setup.py $(shell find tgintel -name '_c_*.c')
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c requirements.lock -e '.[dev,scale]'
