@@ -120,11 +120,15 @@ def main() -> None:
 
     results["peer: sklearn HashingVectorizer + SGD (model only)"] = rate(peer_run, n, repeat=1)
     model: LinearModel = both.model
+    from tgintel.detect.classify import rules as rules_module
 
+    # which path ran: the compiled hot loops (_c_terms) or the pure-Python ones (not built, or
+    # TGINTEL_PURE_PYTHON=1)
+    path = "C accelerator" if rules_module._C is not None else "pure Python"
     print(
         f"# classify bench: {n} unique messages, mean {chars:.0f} characters; "
         f"model {len(model.vocab)} features x {len(model.outputs)} outputs; "
-        f"python {platform.python_version()}; one core"
+        f"python {platform.python_version()}; one core; {path}"
     )
     for k, v in results.items():
         print(f"{k:<55} {v:>10,.0f} msg/s")

@@ -26,11 +26,14 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from tgintel.accel import load as _load_accel
 from tgintel.detect.classify.packing import packed_array
 
 __all__ = ["MODEL_DIR", "LinearModel", "extract_features"]
 
 MODEL_DIR = Path(__file__).parent / "data"
+# ids_flat in C (``_c_terms.c``): real sets of the same objects in the same order, so the same id order.
+_C = _load_accel("tgintel.detect.classify._c_terms")
 FORMAT = "tgintel-linear-1"
 
 
@@ -113,6 +116,7 @@ class LinearModel:
         # row -> the Python object a feature id is (an int, or None for "not in the vocabulary")
         self._objs = np.empty(nv + 1, dtype=object)
         self._objs[:nv] = range(nv)
+        self._objs_list = self._objs.tolist()  # the same objects, for the compiled id sets
         self._words = _WordTable(self)
         self._W32 = np.ascontiguousarray(self.W, dtype=np.float32)
         self._b32 = np.asarray(self.b, dtype=np.float32)
@@ -166,6 +170,8 @@ class LinearModel:
         table = self._words
         if len(table) > _WordTable.MAX:
             table = self._words = _WordTable(self)
+        if _C is not None:
+            return self._ids_flat_c(tok_lists, table)
         flat = list(itertools.chain.from_iterable(tok_lists))
         n = len(flat)
         found = list(map(table.get, flat, itertools.repeat(-1)))
@@ -219,6 +225,19 @@ class LinearModel:
         indptr = np.cumsum(lens)
         indices = packed_array(list(itertools.chain.from_iterable(sets)), "i")
         return indptr, indices
+
+    def _ids_flat_c(
+        self, tok_lists: Sequence[Sequence[str]], table: _WordTable
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``ids_flat`` by the compiled twin (``_c_terms.c``): the same lookups and the same Python sets,
+        without a Python object per feature; it names the words the table lacks, which are added first."""
+        args = (self._bigram_keys, self._bigram_ids, len(self._right), self._objs_list)
+        got = _C.ids_flat(tok_lists, table, table.feats, *args)
+        while isinstance(got, list):
+            table.add(got)
+            got = _C.ids_flat(tok_lists, table, table.feats, *args)
+        indptr, indices = got
+        return np.frombuffer(indptr, dtype=np.int64), np.frombuffer(indices, dtype=np.int32)
 
     def flatten(self, id_lists: Sequence[Collection[int]]) -> tuple[np.ndarray, np.ndarray]:
         """``indptr`` and ``indices`` of the messages' ids, in their iteration order (the CSR layout)."""

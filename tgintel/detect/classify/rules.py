@@ -48,11 +48,14 @@ from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import ahocorasick
 import numpy as np
 import yaml
 
+from tgintel.accel import load as _load_accel
 from tgintel.detect.classify.packing import packed_array
 from tgintel.detect.classify.regex_prefilter import PatternPrefilter
 from tgintel.detect.classify.taxonomy import CATEGORIES, OFFER, RULE_CATEGORIES
@@ -86,6 +89,8 @@ _LANG = re.compile(r"^(?:[a-z]{2}|any)$")
 _LEET = str.maketrans("013457@$", "oieastas")
 _MIXED = re.compile(r"[^\W\d_][0-9]|[0-9][^\W\d_]")
 _SECOND = itemgetter(1)
+# The term pass in C (``_c_terms.c``, TermMatcher): the same ids as RuleSet._fired_terms_python.
+_C = _load_accel("tgintel.detect.classify._c_terms")
 
 
 def _top_level(regex: str) -> str:
@@ -622,14 +627,21 @@ class RuleSet:
         # otherwise ``len(terms) + k`` for row k of ``_special``: (ids that fire, ids to confirm).
         self._special: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         automaton = ahocorasick.Automaton()
+        values: list[int] = []
         for key, ids in keyed.items():
             if len(ids) == 1 and ids[0] >= 0:
-                automaton.add_word(key, ids[0])
+                values.append(ids[0])
             else:
-                automaton.add_word(key, len(terms) + len(self._special))
+                values.append(len(terms) + len(self._special))
                 self._special.append((tuple(i for i in ids if i >= 0), tuple(~i for i in ids if i < 0)))
+            automaton.add_word(key, values[-1])
         automaton.make_automaton()
         self._scan = automaton.iter if keyed else None
+        # The same keys and values in the compiled matcher (a trie walked from every space of the joined
+        # words, see _c_terms.c), which also expands the special rows and confirms word by word; the
+        # automaton above stays the reference (``_fired_terms_python``) and the fallback.
+        self._keys = (list(keyed), values)
+        self._c_terms = self.compiled_terms(_C) if _C is not None and keyed else None
         self._words = _WordForms()
         # Patterns run one by one over the normalised (already lower-cased) text, each only when the text
         # holds one of the strings every match of it must contain (``required_literals``). A leading \\b is
@@ -692,6 +704,15 @@ class RuleSet:
             dtype=bool,
         )
 
+    def compiled_terms(self, module: ModuleType) -> Any:
+        """This rule set's terms in ``module.TermMatcher`` (``_c_terms``): tests build one to compare it with
+        the Python pass whichever path the process takes."""
+        keys, values = self._keys
+        return module.TermMatcher(
+            keys, values, len(self.terms), self._special,
+            [t.toks for t in self.terms], [t.stems for t in self.terms],
+        )  # fmt: skip
+
     def forget_words(self) -> None:
         """Drop the per-word memo (benchmarks use this to measure a cold start)."""
         self._words = _WordForms()
@@ -716,6 +737,12 @@ class RuleSet:
 
     def fired_terms(self, toks: list[str]) -> set[int]:
         """Indices (into ``terms``) of the terms found in a message's words."""
+        if self._c_terms is not None:
+            return self._c_terms.fired(toks)  # type: ignore[no-any-return]
+        return self._fired_terms_python(toks)
+
+    def _fired_terms_python(self, toks: list[str]) -> set[int]:
+        """``fired_terms`` in Python: the reference of the compiled matcher, and the fallback."""
         forms = self._words
         if len(forms) > _MEMO_MAX:
             forms = self._words = _WordForms()
@@ -835,15 +862,18 @@ class RuleSet:
         input order, and the entries are laid out per text as ``match`` visits them (fired terms by index,
         then fired patterns), so every sum is the same float ``match`` computes."""
         m, ncol = len(norms), len(self.columns)
-        fired = list(map(self.fired_terms, toks_list))
-        pats = list(map(self.fired_patterns, norms))
         nt = len(self.terms)
-        t_len = np.fromiter(map(len, fired), dtype=np.intp, count=m)
+        if self._c_terms is not None:  # the same sorted keys, from C
+            t_key = np.frombuffer(self._c_terms.fired_chunk(list(toks_list)), dtype=np.int64).astype(np.intp)
+        else:
+            fired = list(map(self.fired_terms, toks_list))
+            t_len = np.fromiter(map(len, fired), dtype=np.intp, count=m)
+            # terms in index order within each text: sort (text, term) keys
+            t_key = packed_array(list(chain.from_iterable(fired)), "q").astype(np.intp)
+            t_key += np.repeat(np.arange(m, dtype=np.intp) * nt, t_len)
+            t_key.sort()
+        pats = list(map(self.fired_patterns, norms))
         p_len = np.fromiter(map(len, pats), dtype=np.intp, count=m)
-        # terms in index order within each text: sort (text, term) keys
-        t_key = packed_array(list(chain.from_iterable(fired)), "q").astype(np.intp)
-        t_key += np.repeat(np.arange(m, dtype=np.intp) * nt, t_len)
-        t_key.sort()
         p_row = packed_array(list(chain.from_iterable(pats)), "q").astype(np.intp)
         rows = np.concatenate((t_key % nt, p_row + nt))
         texts = np.concatenate((t_key // nt, np.repeat(np.arange(m, dtype=np.intp), p_len)))
