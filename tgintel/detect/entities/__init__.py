@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from operator import itemgetter
 
+from tgintel import accel
 from tgintel.detect.entities import contacts, money
 from tgintel.model import Entity
 
@@ -155,8 +156,12 @@ def extract_entities(text: str, *, default_region: str | None = None) -> list[En
     country) lets local phone numbers without ``+`` be read and picks the krone for ``kr``."""
     if not text:
         return []
-    parts = _extract(text, default_region.upper() if default_region else None)
-    return [Entity(k, v, s + o, e + o) for found, o in parts for k, v, s, e in found]
+    return _entities(_extract(text, default_region.upper() if default_region else None), Entity)
+
+
+def _entities_py(parts: Parts, entity: type[Entity]) -> list[Entity]:
+    """The entities of a text's parts, each line's offsets shifted to the text's."""
+    return [entity(k, v, s + o, e + o) for found, o in parts for k, v, s, e in found]
 
 
 def clear_memos() -> None:
@@ -173,13 +178,21 @@ def clear_memos() -> None:
         fn.cache_clear()
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _extract(text: str, region: str | None) -> Parts:
-    if "\n" not in text:
-        return ((_whole(text, region), 0),)
+def _extract_py(text: str, region: str | None) -> Parts:
+    """A text's entities as parts (see Parts); memoised as _extract."""
+    if "\n" in text:
+        parts = _line_parts(text, region)
+        if parts is not None:
+            return parts
+    return ((_whole(text, region), 0),)
+
+
+def _line_parts_py(text: str, region: str | None) -> Parts | None:
+    """The entities of a message cut into lines, each line's from the memos (scanned where new); None
+    where the message is read whole (one line only; a line with a whole-only fact)."""
     lines = _LINE_BREAK_RE.split(text)
     if len(lines) == 1:
-        return ((_whole(text, region), 0),)
+        return None
     facts = []
     mask = 0
     get_facts = _FACTS.get
@@ -192,7 +205,7 @@ def _extract(text: str, region: str | None) -> Parts:
     # obfuscated writing: the URL scanner's slow mode sees the whole text; a character that lengthens when
     # lowercased: see _whole
     if mask & _WHOLE_ONLY:
-        return ((_whole(text, region), 0),)
+        return None
     by_facts = _LINES.get(region)
     if by_facts is None:
         by_facts = _LINES[region] = [{} for _ in range(32)]
@@ -226,7 +239,7 @@ def _scan_line(line: str, f: Facts, key: int, region: str | None, memo: dict[str
     return found
 
 
-def _line_facts(line: str) -> Facts:
+def _line_facts_py(line: str) -> Facts:
     lower = line.lower()
     if len(lower) != len(line):
         f: Facts = (None, _GROWS, 0, 0)
@@ -242,7 +255,7 @@ def _line_facts(line: str) -> Facts:
     return f
 
 
-def _whole(text: str, region: str | None) -> Found:
+def _whole_py(text: str, region: str | None) -> Found:
     """One pass over the whole text (single lines, obfuscated writing, characters that lengthen)."""
     lower = text.lower()
     if len(lower) != len(text):  # a few characters ("İ") lengthen when lowercased; keep offsets aligned
@@ -305,7 +318,7 @@ def _gates(text: str, lower: str) -> Gates:
     return _GATES[_facts(text, lower)[0] & _MESSAGE_FACTS]
 
 
-def _scan(text: str, lower: str, region: str | None, mask: int, bits: int, digit: int) -> Found:
+def _scan_py(text: str, lower: str, region: str | None, mask: int, bits: int, digit: int) -> Found:
     """Entities of ``text`` (a message or one of its lines) given its message's facts ``mask``, its own
     facts ``bits`` and its first digit's position. Each scanner runs only where a string it cannot match
     without occurs: most lines an advert is cut into hold one or two kinds of entity, and a scanner's call
@@ -361,6 +374,23 @@ def _scan(text: str, lower: str, region: str | None, mask: int, bits: int, digit
             result.append((kind, value, start, end))
             last_end = end
     return tuple(result)
+
+
+# The compiled mirror of the per-message and per-line bookkeeping above (tgintel/detect/entities/_c_lines.c:
+# _extract_py, _line_parts_py with _scan_line, _line_facts_py with _facts, _whole_py, _scan_py, _entities_py),
+# where it was built and TGINTEL_PURE_PYTHON=1 does not rule it out. On distinct multi-line adverts that
+# bookkeeping was most of the Python path's instructions; the scanners it calls stay in Python.
+# tests/entities/test_c_lines.py compares both paths.
+_c_lines = accel.load("tgintel.detect.entities._c_lines")
+if _c_lines is not None:
+    _c_lines.configure(globals())  # (reads _fact_match, _FACTS, _LINES and the cache sizes at call time)
+    _line_parts, _line_facts, _scan = _c_lines.line_parts, _c_lines.line_facts, _c_lines.scan
+    _whole, _entities = _c_lines.whole, _c_lines.entities
+    _extract = lru_cache(maxsize=CACHE_SIZE)(_c_lines.extract)
+else:
+    _line_parts, _line_facts, _scan = _line_parts_py, _line_facts_py, _scan_py
+    _whole, _entities = _whole_py, _entities_py
+    _extract = lru_cache(maxsize=CACHE_SIZE)(_extract_py)
 
 
 def normalize_value(value: str, *, default_region: str | None = None) -> tuple[str | None, str]:
