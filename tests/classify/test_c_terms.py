@@ -127,7 +127,8 @@ def _made_up_rules() -> RuleSet:
     """Indicator terms that share keys, need word-by-word confirmation, or hold digits read as letters."""
     more = [("l", "drugs", 7, "bank account* for sale"), ("l", "drugs", 8, "we*"), ("l", "guns", 9, "k1lo"),
             ("l", "x", 10, "c0caine"), ("l", "x", 11, "9mm"), ("l", "y", 12, "zq* x"), ("l", "y", 13, "meth"),
-            ("l", "y", 14, "sale"), ("l", "y", 15, "weed"), ("l", "y", 16, "bank")]  # fmt: skip
+            ("l", "y", 14, "sale"), ("l", "y", 15, "weed"), ("l", "y", 16, "bank"),
+            ("l", "y", 17, "c0ca1ne cocaine")]  # fmt: skip
     return RuleSet([], [*INDICATORS, *more])
 
 
@@ -141,7 +142,8 @@ def test_term_matcher_on_made_up_word_sequences(words: list[str]) -> None:
 @pytest.mark.parametrize(
     "words",
     [["b@nk", "x1"], ["$ale", "a1"], ["w33d"], ["me7h"], ["5ale"], ["bank", "acc0unts", "for", "sale"],
-     ["x1"], ["²a1"], ["a٣"], ["ⅷ1a"], [], ["zq", "x"], ["zqa", "x"], ["we"], ["weed"], ["wee"]],
+     ["x1"], ["²a1"], ["a٣"], ["ⅷ1a"], [], ["zq", "x"], ["zqa", "x"], ["we"], ["weed"], ["wee"],
+     ["", "c0ca1ne"], ["x", "", "c0ca1ne"], ["", "", "k1lo"]],
 )  # fmt: skip
 def test_term_matcher_on_chosen_word_sequences(c, words: list[str]) -> None:  # type: ignore[no-untyped-def]
     rs = _made_up_rules()
@@ -225,6 +227,19 @@ def test_ids_flat_rejects_bad_input(c, model) -> None:  # type: ignore[no-untype
         c.ids_flat(5, table, table.feats, *args)
     with pytest.raises(TypeError):
         c.ids_flat([["x", 5]], table, table.feats, *args)  # words are str
+    with pytest.raises(ValueError):
+        c.ids_flat([["x"]], table, table.feats, args[0], args[1], -1, args[3])  # nright out of range
+
+    outer: list = []  # type: ignore[type-arg]
+
+    class Shrinks:  # a message whose iteration empties the caller's list of messages
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            outer.clear()
+            return iter(["x"])
+
+    outer.extend([Shrinks(), ["x"], ["x"]])
+    indptr, _ = c.ids_flat(outer, table, table.feats, *args)  # read from a snapshot: no stale length
+    assert len(indptr) == 4 * 8
     bad = dict(table)
     bad["x"] = 10**9  # a column outside feats
     with pytest.raises(ValueError):

@@ -421,9 +421,9 @@ static int mixed(int kind, const void *d, Py_ssize_t n) {
 }
 
 /* Whether _WordForms gives the word a non-empty digit-read form: not str.isalpha(), str.isdecimal() or
- * str.isdigit() (all non-empty words here). */
+ * str.isdigit(); an empty word has none (the Python drops empty forms). */
 static int has_form(int kind, const void *d, Py_ssize_t n) {
-    if (n == 0) return 1;
+    if (n == 0) return 0;
     int all = C_ALPHA | C_DECIMAL | C_DIGIT;
     for (Py_ssize_t i = 0; i < n && all; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, d, i);
@@ -661,7 +661,11 @@ static PyObject *tm_fired_chunk(TermMatcher *m, PyObject *toks_list) {
     Buf keys = BUF(int64_t);
     PyObject *out = NULL;
     for (Py_ssize_t r = 0; r < PyList_GET_SIZE(toks_list); r++) {
-        if (fire(m, &s, PyList_GET_ITEM(toks_list, r)) < 0) goto done;
+        PyObject *item = PyList_GET_ITEM(toks_list, r);
+        Py_INCREF(item); /* an item's __iter__ may change the list */
+        int rc = fire(m, &s, item);
+        Py_DECREF(item);
+        if (rc < 0) goto done;
         if (buf_reserve(&keys, s.ids.len) < 0) goto done;
         for (size_t k = 0; k < s.ids.len; k++)
             AT(keys, int64_t)[keys.len++] = (int64_t)r * m->nterms + AT(s.ids, int32_t)[k];
@@ -766,11 +770,16 @@ static PyObject *c_ids_flat(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OO!OOOnO!", &tok_lists, &PyDict_Type, &table, &feats_o, &keys_o, &bids_o,
                           &nright, &PyList_Type, &objs))
         return NULL;
-    /* Words must be exact str: then a lookup in the table (str keys only) runs no Python code, so nothing
-     * can change the lists while they are read. */
-    PyObject *outer = PySequence_Fast(tok_lists, "tok_lists must be a sequence of word lists");
+    if (nright < 0 || nright > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "ids_flat: nright is outside 0..2**31-1");
+        return NULL;
+    }
+    /* Tuples of the messages and of each message's words: a caller's list that Python code run from here
+     * (an item's __iter__, a key's __eq__) shrinks can't leave a stale length behind. Words must be exact
+     * str. */
+    PyObject *outer = PySequence_Tuple(tok_lists);
     if (outer == NULL) return NULL;
-    Py_ssize_t m = PySequence_Fast_GET_SIZE(outer);
+    Py_ssize_t m = PyTuple_GET_SIZE(outer);
     PyObject *result = NULL, *missing = NULL, *indptr = NULL, *inner = NULL;
     Py_buffer feats = {0}, keys = {0}, bids = {0};
     Buf cols = BUF(int64_t), seq = BUF(int64_t), ids = BUF(int32_t);
@@ -781,12 +790,12 @@ static PyObject *c_ids_flat(PyObject *self, PyObject *args) {
     }
     /* 1. every word's column in the word table; the words it lacks, if any */
     for (Py_ssize_t i = 0; i < m; i++) {
-        inner = PySequence_Fast(PySequence_Fast_GET_ITEM(outer, i), "a message's words must be a sequence");
+        inner = PySequence_Tuple(PyTuple_GET_ITEM(outer, i));
         if (inner == NULL) goto done;
-        Py_ssize_t n = PySequence_Fast_GET_SIZE(inner);
+        Py_ssize_t n = PyTuple_GET_SIZE(inner);
         if (buf_reserve(&cols, (size_t)n) < 0) goto done;
         for (Py_ssize_t j = 0; j < n; j++) {
-            PyObject *w = PySequence_Fast_GET_ITEM(inner, j);
+            PyObject *w = PyTuple_GET_ITEM(inner, j);
             if (!PyUnicode_CheckExact(w)) {
                 PyErr_SetString(PyExc_TypeError, "ids_flat: words must be str");
                 goto done;
