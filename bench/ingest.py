@@ -181,6 +181,11 @@ def main() -> None:
     ]
     load = os.getloadavg()
     ratio_wall, ratio_cpu = first[0] / floor[0], first[1] / floor[1]
+    # which row maker the ingest child ran (it inherits this environment): the C one or the pure Python one
+    probe = "from tgintel.sources import desktop_export as d; print(d._C is not None)"
+    c_rows = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip()
+    rows_by = ("the C row maker (tgintel/sources/_c_export.c)" if c_rows == "True"
+               else "pure Python (C row maker not built, or TGINTEL_PURE_PYTHON=1)")  # fmt: skip
     if a.markdown:
         print(f"\n## Ingest (bench/ingest.py)\n\n{datetime.now(UTC):%Y-%m-%d}, "
               f"{platform.python_implementation()} {platform.python_version()}, shared 2-core machine (load "
@@ -188,7 +193,7 @@ def main() -> None:
               f"`.venv/bin/python bench/ingest.py --messages {n} --markdown`. One single-channel export "
               f"of {n:,} messages ({size / 1e6:,.0f} MB) in Desktop's "
               "shapes, into a fresh SQLite file. Each row is a separate process; CPU is user + system time "
-              "of that process, the fair figure on a loaded machine.\n")  # fmt: skip
+              f"of that process, the fair figure on a loaded machine. Rows made by {rows_by}.\n")  # fmt: skip
         print("| step | wall s | messages/s (wall) | CPU s | messages/s (CPU) | peak RSS MB |")
         print("|---|---:|---:|---:|---:|---:|")
         for name, (w, c, r) in rows:
@@ -198,7 +203,8 @@ def main() -> None:
         for name, (w, c, r) in rows:
             print(f"{name}: wall {w:.2f} s ({n / w:,.0f}/s), CPU {c:.2f} s ({n / c:,.0f}/s), "
                   f"peak RSS {r / 1e6:,.0f} MB")  # fmt: skip
-        print(f"ingest / parse-only: {ratio_wall:.2f}x wall, {ratio_cpu:.2f}x CPU; load {load[0]:.1f}")
+        print(f"ingest / parse-only: {ratio_wall:.2f}x wall, {ratio_cpu:.2f}x CPU; load {load[0]:.1f}; "
+              f"rows made by {rows_by}")  # fmt: skip
 
 if __name__ == "__main__":
     main()

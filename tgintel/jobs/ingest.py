@@ -186,7 +186,7 @@ def _row_maker(store: Store) -> RowMaker | None:
         return None
     from tgintel.store.sql import ROW_NULL, seal_message_values
 
-    return RowMaker(seal_message_values, ROW_NULL)
+    return RowMaker(seal_message_values, ROW_NULL, native_digest=True)
 
 
 class _CallbackProgress(IngestProgress):

@@ -36,6 +36,7 @@ import ijson
 import msgspec
 import orjson
 
+from tgintel import accel
 from tgintel.errors import UserError
 from tgintel.model import Channel, Markup, Media, Message
 from tgintel.sources.export_blocks import Unexpected, Where, message_blocks
@@ -86,6 +87,14 @@ MEDIA_KINDS = {
     "audio_file": "audio",
     "video_message": "video_note",
 }
+
+# The C row maker (tgintel/sources/_c_export.c): the rows of the common message shapes, made as
+# :func:`_convert` makes them (which stays the reference and converts every dict it declines). None when it
+# is not built or TGINTEL_PURE_PYTHON=1.
+_C = accel.load("tgintel.sources._c_export")
+if _C is not None:
+    _C.configure(FILE_PLACEHOLDERS, MEDIA_KINDS, MAX_TEXT_CHARS)
+
 
 class BadMessage(Exception):
     """One message the model cannot hold; the caller names file and message and may skip it."""
@@ -510,6 +519,9 @@ class RowMaker(NamedTuple):
 
     seal: Callable[[tuple[Any, ...]], tuple[Any, ...]]
     null: Any = None
+    #: True when ``seal`` is ``tgintel.store.sql.seal_message_values`` (the digest is blake2b-64 of
+    #: ``orjson.dumps(values)``): the C row maker then makes the rows of the common shapes itself.
+    native_digest: bool = False
 
 
 _encode = msgspec.json.Encoder().encode  # the store's encoding of markup and media (tgintel.store.sql)
@@ -841,8 +853,10 @@ def _batches(
     batch: list[Any] = []
     yielded = False
     last_id: int | None = None  # of the last message of the batches already handed out
-    seal, null = (None, None) if rows is None else rows
+    seal, null, native = (None, None, False) if rows is None else rows
     args = repeat(cid), repeat(tz), repeat(seal), repeat(null)
+    # The C row maker writes ``null`` as JSON null in the digest, as orjson writes None and NaN.
+    extend = _C.extend_rows if _C is not None and native and (null is None or null != null) else None
     try:
         for block in blocks:
             start, n = 0, len(block)
@@ -851,7 +865,10 @@ def _batches(
                 before = len(batch)
                 try:
                     part = block if start == 0 and stop == n else block[start:stop]
-                    batch.extend(map(_convert, part, *args))
+                    if extend is not None:
+                        extend(batch, part, _convert, cid, tz, seal, null)
+                    else:
+                        batch.extend(map(_convert, part, *args))
                     start = stop
                 except BadMessage as exc:
                     start += len(batch) - before  # the message that failed; those before it are in the batch

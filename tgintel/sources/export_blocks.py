@@ -26,6 +26,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from tgintel import accel
+
 # Bytes read per block. The messages of a block are parsed, turned into rows and freed while they are still
 # in the CPU's caches: 128 KB blocks measured 20-25 % less CPU for parse + rows than 1 MB blocks
 # (docs/benchmarks.md, "Ingest, fourth pass"). The first read is larger: it must hold the chat header.
@@ -46,6 +48,10 @@ _LONG_NUMBER = b"\0" * 19  # int64 has 19 digits: from 19 on, yajl and orjson ma
 # fifth pass").
 NUMPY_FROM = 128 << 20
 _MISSING = object()
+# The C scan for long digit runs (tgintel/sources/_c_export.c): it reads one byte in 19 where a block holds
+# no digits, where marking every byte cost ~7.8k instructions a message (``bytes.translate``; numpy ~2.4k).
+# The marks below stay the fallback and the reference (tests/ingest/test_ingest_fast_paths.py).
+_C = accel.load("tgintel.sources._c_export")
 
 
 class Unexpected(Exception):
@@ -101,7 +107,7 @@ def message_blocks(f: BinaryIO, skip: int, header: dict[str, Any], where: Where)
     where.sep = sep = b"}," + m.group(1) + data[p:q] + b"{"
     buf, base, read = data[q:], skip + q, skip + len(data)
     loads = orjson.loads
-    marks = digit_marker(_size_of(f))
+    check = number_check(_size_of(f))
     while True:
         # ``buf`` holds no separator (the rest of a message): a message longer than a block makes the reads
         # grow with it, so that copying and searching it stays linear in its size
@@ -118,7 +124,7 @@ def message_blocks(f: BinaryIO, skip: int, header: dict[str, Any], where: Where)
             block, cut = buf[: j + 1], j + len(sep) - 1
         else:
             block, cut = _last_block(buf), len(buf)
-        _check_numbers(block, marks)
+        check(block)
         try:
             items = loads(b"[" + block + b"]")
         except orjson.JSONDecodeError:
@@ -172,6 +178,15 @@ def digit_marker(size: int) -> Callable[[bytes], bytes]:
     return numpy_marks
 
 
+def number_check(size: int) -> Callable[[bytes], None]:
+    """What refuses a block with a digit run outside int64 in a file of ``size`` bytes: the C scan where it
+    is built, else :func:`_check_numbers` with the marks :func:`digit_marker` picks."""
+    if _C is not None:
+        return _check_numbers_c
+    marks = digit_marker(size)
+    return lambda block: _check_numbers(block, marks)
+
+
 def _check_numbers(block: bytes, marks: Callable[[bytes], bytes] = _translate_marks) -> None:
     """Refuse a block with a digit run outside int64: as an integer token beyond 64 bits orjson reads it as
     a float where ijson keeps the integer. Runs inside strings are refused too (rare; the general parser then
@@ -182,10 +197,24 @@ def _check_numbers(block: bytes, marks: Callable[[bytes], bytes] = _translate_ma
         j = i + len(_LONG_NUMBER)
         while j < len(digits) and digits[j] == 0:
             j += 1
-        try:
-            value = int(block[i - (block[i - 1 : i] == b"-") : j])
-        except ValueError:  # NUL bytes, which no valid JSON holds
-            raise Unexpected from None
-        if not -(2**63) < value < 2**63:  # yajl refuses -2**63 too ("integer overflow")
-            raise Unexpected
+        _check_run(block, i, j)
         i = digits.find(_LONG_NUMBER, j)
+
+
+def _check_numbers_c(block: bytes) -> None:
+    """:func:`_check_numbers` with the translation's marks, the runs found by the C scan."""
+    find = _C.long_digit_run  # type: ignore[union-attr]
+    run = find(block, 0)
+    while run is not None:
+        _check_run(block, *run)
+        run = find(block, run[1])
+
+
+def _check_run(block: bytes, i: int, j: int) -> None:
+    """Refuse the digit run ``block[i:j]`` (with a sign before it) unless it is an int64 other than -2**63."""
+    try:
+        value = int(block[i - (block[i - 1 : i] == b"-") : j])
+    except ValueError:  # NUL bytes, which no valid JSON holds
+        raise Unexpected from None
+    if not -(2**63) < value < 2**63:  # yajl refuses -2**63 too ("integer overflow")
+        raise Unexpected
