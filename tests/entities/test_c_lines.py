@@ -223,6 +223,80 @@ def check_scan_prices(text: str, region: str | None, sign_first: bool, amount_fi
         assert got == want
 
 
+# The hand-written matchers for PRICE_PRE_RE and PRICE_POST_RE: each choice sre backtracks through (the two
+# atomic amounts, thousands groups, decimals, ",-"/",--"/".-", a space, "k"/"к" with and without a space, a
+# longer then a shorter currency word, "e" before a space or the end, a final ".", "..", a letter after).
+MATCH_PIECES = st.sampled_from([
+    *PRICE_EDGES, "1 000 000,50", "12 345", "1,234.5", "1'000'000", "1\u202f000", "123456789", "1.2345678901",
+    "٣٠٠", "3٠0", "0", "9", ",", ".", "-", "--", ",--", ".-", "k", "K", "к", "К", "k ", "к\u00a0", "\u2003",
+    "\u00a0", " ", "\n", "\t", "e", "e.", "e..", "eu", "eur", "euro", "euros", "eurosx", "euro5", "kr", "kr.",
+    "k€", "к₽", "zł", "kč", "тг", "грн", "гривен", "долл", "доллар", "доллара", "р", "руб", "рубль", "₽", "€",
+    "$", "£", "¥", "₴", "₺", "₹", "₸", "EUR", "EUR ", "EUR\u2009", "USD ", "USDT ", "USDT", "BTC\n", "GBP\t",
+    "RUB ", "US$", "C$", "A$", "+", "_", "a", "Z", "ΟΣ", "İ", "\ud800", "😀", "\x00",
+])  # fmt: skip
+MATCH_TEXTS = st.lists(st.one_of(MATCH_PIECES, st.text(ANY_CHAR, max_size=2)), max_size=16).map("".join)
+MATCH_EDGES = [
+    "1 000 000,50 €", "12 345 eur", "1,234.5 usd", "10 kr.", "10 eur..", "5 к\u00a0руб", "40,-- €",
+    "40.- eur", "€ 40k", "€40K", "€ 40кг", "EUR\u200940", "USDT\t5", "1.2345678901 btc", "٣٠٠ eur", "3٠0 usd",
+    "40 euros", "40 eurosx", "40 euro5", "40e", "40 e", "40 e.", "4.5 e", "40 k e", "40 k€", "40к₽", "+40€",
+    "-40€", "a40€", "_40€", ".40€", "40 zł", "40 kč", "40 тг", "40 гривен", "40 долл.", "40 $.", "40$..",
+    "40 $...", "€ 1 000k", "€1.000,-", "$5,--x", "$5.5.5", "$5k5", "€5к", "€5Кx", "€ 5", "€  5", "EUR  5",
+    "12 34 eur", "1 2345 eur", "1.23456789 eur", "1.234567890 eur", "€5 000 000", "5 000 €",
+    "40\u00a0000 руб", "40 рублей.", "1e", "1234 567 eur", "€1234 567", "123 456 eur", "12 345 678,5 €",
+    "1 234 567.891 usd", "1 2 3 eur", "€ 12 345 678", "1.234.567,89 €", "12'345.6789 btc",
+    "1,23456789012 btc",
+]  # fmt: skip
+# Amounts: runs of digits and separators where the two atomic alternatives and the thousands groups differ.
+AMOUNT_TEXTS = st.tuples(
+    st.text(st.sampled_from("0123456789٣ .,'-\u00a0k"), max_size=14),
+    st.sampled_from(["", " ", "€", " eur", "eur", " e", "e", " kr", "$", " btc", ".", "k€", " к руб", "x"]),
+    st.text(st.sampled_from(" .,-e0€"), max_size=2),
+).map(lambda t: ("€" if t[0][:1] == "k" else "") + "".join(t))
+
+
+@pytest.mark.parametrize("text", MATCH_EDGES + PRICE_EDGES)
+def test_price_search_is_the_patterns_on_each_choice(text: str) -> None:
+    check_price_search(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(MATCH_TEXTS)
+def test_price_search_is_the_patterns(text: str) -> None:
+    check_price_search(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(AMOUNT_TEXTS)
+def test_price_search_is_the_patterns_on_amounts(text: str) -> None:
+    check_price_search(text)
+
+
+def check_price_search(text: str) -> None:
+    from tgintel.detect.entities import money
+
+    cases = ((text, money.PRICE_PRE_RE, True), (text.lower(), money.PRICE_POST_RE, False))
+    for s, pattern, sign_first in cases:
+        for pos in range(len(s) + 1):
+            m = pattern.search(s, pos)
+            want = None
+            if m is not None:
+                g = m.groups()  # (pre, amt, k) / (amt, k, post)
+                want = (m.start(), m.end(), *(g if sign_first else (g[2], g[0], g[1])))
+            assert C.price_search(s, pos, sign_first) == want, (s, pos)
+
+
+AMOUNTS = st.text(st.sampled_from("0123456789٣., '\u00a0"), min_size=1, max_size=32)
+
+
+@settings(max_examples=400, deadline=None)
+@given(AMOUNTS | st.sampled_from(["0" * 28, "1" * 28, "1" * 29, "0", "000", "007", "0.0", "1.800"]),
+       st.sampled_from(["EUR", "BTC", "USDT", "XMR", "SEK", "€"]), st.booleans())  # fmt: skip
+def test_price_value_is_moneys(amount: str, code: str, thousands: bool) -> None:
+    from tgintel.detect.entities import money
+
+    assert C.price_value(amount, code, thousands) == money.price_value.__wrapped__(amount, code, thousands)
+
+
 def test_memo_limits_apply_to_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(entities, "LINE_CACHE_SIZE", 3)  # both read it (and _lines_held) at call time
     texts = [f"📞 +31 6 1234 567{i}\n▪️ {i}0€\n▪️ t.me/shop{i}\n▪️ PayPal" for i in range(10)]
@@ -261,6 +335,10 @@ def test_bad_arguments_raise_instead_of_crashing() -> None:
     with pytest.raises(TypeError):
         C.scan_prices("40€", "40€", None, (), 0, True, True)  # out must be a list
     with pytest.raises(TypeError):
+        C.price_search(b"40", 0, False)
+    with pytest.raises(TypeError):
+        C.price_value("40", None, False)
+    with pytest.raises(TypeError):
         C.line_parts("a\n-b")
     with pytest.raises(TypeError):
         C.entities((((("username", "@a", 0),), 0),), entities.Entity)  # a row of three
@@ -274,3 +352,67 @@ def test_bad_arguments_raise_instead_of_crashing() -> None:
     parts = (((), 0), ((("price", "1 EUR", 0, 2),), 5), ((("price", "2 EUR", 1, 3),), 2**70))
     want = [entities.Entity("price", "1 EUR", 5, 7), entities.Entity("price", "2 EUR", 2**70 + 1, 2**70 + 3)]
     assert C.entities(parts, entities.Entity) == entities._entities_py(parts, entities.Entity) == want
+
+
+class _LowerOverride(str):
+    """A str subclass with its own lower(): both paths call it, as the Python does."""
+
+    answer: object = None
+
+    def lower(self) -> object:  # type: ignore[override]
+        return type(self).answer
+
+
+@pytest.mark.parametrize("text", ["call me 0612345678", "звоните 0612345678", "📞 0612345678 40€"])
+def test_a_str_subclass_lower_is_honoured_or_refused_alike(text: str) -> None:
+    """A lower() that returns no str is a TypeError on both paths (the C once read past such an object);
+    one that returns a str is used by both (1-, 2- and 4-byte texts)."""
+    for answer in (object(), 12345):
+        _LowerOverride.answer = answer
+        for path in (python_path, _compiled_path):
+            entities.clear_memos()
+            with path(), pytest.raises(TypeError):
+                extract_entities(_LowerOverride(text), default_region="NL")
+    _LowerOverride.answer = text.lower()
+    got = []
+    for path in (python_path, _compiled_path):
+        entities.clear_memos()
+        with path():
+            got.append([(e.type, e.value, e.start, e.end) for e in
+                        extract_entities(_LowerOverride(text), default_region="NL")])
+    assert got[0] == got[1] and got[0]
+
+
+@contextmanager
+def _compiled_path() -> Iterator[None]:
+    yield
+
+
+def test_scan_survives_a_candidate_whose_comparison_empties_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overlap pass compares candidates' positions; a position whose comparison runs Python code that
+    empties the candidate list must not leave the C reading a freed candidate."""
+    found_lists: list[list] = []  # type: ignore[type-arg]
+
+    class Pos(int):
+        def __ge__(self, other: object) -> bool:
+            for found in found_lists:
+                found.clear()
+            return int(self) >= other  # type: ignore[operator]
+
+    def scanner(text, lower, found):  # type: ignore[no-untyped-def]
+        found_lists.append(found)
+        found.append((Pos(0), Pos(3), 0, "username", "@abc" * 50))
+        found.append((Pos(5), Pos(9), 0, "username", "@defg" * 50))
+        found.append((Pos(10), Pos(14), 0, "username", "@hijk" * 50))
+
+    monkeypatch.setattr(entities.contacts, "scan_telegram", scanner)
+    C.configure(vars(entities))  # the compiled scan takes its scanners at configure time
+    try:
+        entities.clear_memos()
+        text = "@abc x @defg y @hijk"
+        rows_ = C.scan(text, text.lower(), None, -1, -1, 0)  # may be cut short; must not crash
+        assert isinstance(rows_, tuple) and found_lists  # the scanner ran inside the compiled scan
+    finally:
+        monkeypatch.undo()
+        C.configure(vars(entities))
+        entities.clear_memos()

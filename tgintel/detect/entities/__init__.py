@@ -340,10 +340,11 @@ def _scan_py(text: str, lower: str, region: str | None, mask: int, bits: int, di
         money.scan_payments(text, lower, found)
     if mask & _DIGIT:
         # (A TRON address may lack digits: wallets are looked for wherever the message has a digit.) An
-        # address is 25+ ASCII letters and digits in a row (a search that costs less than the address scan
-        # on a line, more on a long text).
+        # address is 25+ ASCII letters and digits in a row: _LONG_TOKEN, which both _facts paths always
+        # test (RE2's set over the lowercased text, where such a run of the text stays one, or
+        # _long_token_search), so a text without it is not scanned, however long.
         n = len(text)
-        wallets = n > 24 and (n > 120 or bits & _LONG_TOKEN != 0)
+        wallets = n > 24 and bits & _LONG_TOKEN != 0
         if bits & _DIGIT:  # IBANs, prices and phone numbers have digits themselves
             if wallets:
                 money.scan_wallets(text, found)

@@ -16,7 +16,9 @@
  *   entities(parts, Entity)                    == _entities_py(parts)
  *   scan_prices(text, lower, region, out, digit, sign_first, amount_first) == money.scan_prices(...)
  * The scanners themselves (regular expressions, checksums, phone numbers, price values) stay in Python and
- * are called from here (scan_prices: its loop is here, its two searches and price_value are money's); configure(globals()) hands this module the entities module's namespace once, at import.
+ * are called from here (scan_prices is all here: its two patterns are matched by hand-written loops that
+ * follow sre's backtracking order, see price_search, and plain prices are formatted here; other values come
+ * from money.price_value). configure(globals()) hands this module the entities module's namespace once.
  * tests/entities/test_c_lines.py compares both paths on generated and real texts.
  */
 #define PY_SSIZE_T_CLEAN
@@ -182,9 +184,8 @@ static PyObject *g_globals, *g_whole_py, *g_facts_py, *g_fact_bits, *g_gates, *g
 static PyObject *g_email_at_search, *g_tld_anchor_search, *g_iban_search;
 static PyObject *g_scan_telegram, *g_scan_onion, *g_scan_email, *g_scan_url, *g_scan_payments;
 static PyObject *g_scan_wallets, *g_scan_iban, *g_scan_phone;
-static PyObject *g_price_pre_search, *g_price_post_search, *g_signs, *g_words, *g_krona, *g_price_value;
-static PyObject *s_start, *s_end, *s_group, *s_isdigit, *s_price, *k_one, *k_two, *k_group23, *k_group123;
-static PyObject *s_dollar, *s_e, *s_kr, *s_empty, *s_sek;
+static PyObject *g_signs, *g_words, *g_krona, *g_price_value;
+static PyObject *s_price, *k_two, *s_empty, *s_sek;
 static PyObject *s_lower, *s_fact_match, *s_line_cache_size, *s_lines_held, *s_facts, *s_lines, *s_sort, *s_key;
 static PyObject *k_zero, *k_minus_one, *k_grows_facts;
 
@@ -315,7 +316,9 @@ facts(PyObject *text, PyObject *lower, long *bits_out, Py_ssize_t *digit_out)
             PyErr_Clear();  /* a lone surrogate: no UTF-8 for RE2 to read */
         }
         else {
+            Py_INCREF(fact_match); /* held across the call: the global may be rebound meanwhile */
             PyObject *hits = PyObject_CallOneArg(fact_match, data);
+            Py_DECREF(fact_match);
             Py_DECREF(data);
             if (hits == NULL) {
                 return -1;
@@ -404,11 +407,24 @@ facts(PyObject *text, PyObject *lower, long *bits_out, Py_ssize_t *digit_out)
  * tests/entities/test_c_lines.py checks every code point of this Python's Unicode database, in UCS-2 and
  * UCS-4 strings. New reference. */
 static PyObject *
+lower_by_method(PyObject *s)
+{
+    /* s.lower(), as the Python calls it: a str subclass may override it, so its answer is checked */
+    PyObject *out = PyObject_CallMethodNoArgs(s, s_lower);
+    if (out != NULL && !PyUnicode_Check(out)) {
+        Py_DECREF(out);
+        PyErr_SetString(PyExc_TypeError, "lower() returned no str");
+        return NULL;
+    }
+    return out;
+}
+
+static PyObject *
 lower_of(PyObject *s)
 {
     int kind = PyUnicode_KIND(s);
-    if (kind == PyUnicode_1BYTE_KIND) {
-        return PyObject_CallMethodNoArgs(s, s_lower);
+    if (kind == PyUnicode_1BYTE_KIND || !PyUnicode_CheckExact(s)) {
+        return lower_by_method(s);
     }
     Py_ssize_t n = PyUnicode_GET_LENGTH(s);
     const void *data = PyUnicode_DATA(s);
@@ -460,7 +476,7 @@ lower_of(PyObject *s)
     return out;
 full:
     Py_DECREF(out);
-    return PyObject_CallMethodNoArgs(s, s_lower);
+    return lower_by_method(s);
 }
 
 static PyObject *
@@ -525,10 +541,13 @@ line_facts_impl(PyObject *line)
         Py_DECREF(f);
         return NULL;
     }
+    Py_INCREF(memo); /* clearing may run finalizers that rebind _FACTS */
     if (PyDict_GET_SIZE(memo) >= limit) {
         PyDict_Clear(memo);
     }
-    if (PyDict_SetItem(memo, line, f) < 0) {
+    int rc = PyDict_SetItem(memo, line, f);
+    Py_DECREF(memo);
+    if (rc < 0) {
         Py_DECREF(f);
         return NULL;
     }
@@ -544,69 +563,489 @@ line_facts(PyObject *module, PyObject *line)
     return line_facts_impl(line);
 }
 
-/* m.<name>(*args) for a match object; a new reference */
-static PyObject *
-match_call(PyObject *m, PyObject *name, PyObject *arg)
+/* --- prices: money.PRICE_PRE_RE (on the text) and money.PRICE_POST_RE (on the lowercased text) matched here.
+ * Each pattern is a short sequence of choices (an atomic amount with two alternatives, optional signs,
+ * spaces, a "k", a currency word from a trie), so sre's backtracking order can be written out as nested
+ * loops over the few end positions each choice allows: the first path that succeeds, trying the choices in
+ * the order sre tries them, is the match sre returns, with the same groups; trying start positions from the
+ * left is search(). Character classes as sre reads them in str patterns: \d Py_UNICODE_ISDECIMAL, \s
+ * Py_UNICODE_ISSPACE, \w Py_UNICODE_ISALNUM or "_". On a distinct advert line, sre's backtracking through
+ * these patterns cost ~5k instructions a search (most lines need two); this costs a few hundred.
+ * tests/entities/test_c_lines.py compares both matchers with the patterns' search() on generated texts. */
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+} ustr;
+
+#define AT(s, i) PyUnicode_READ((s)->kind, (s)->data, (i))
+
+static inline int
+u_digit(Py_UCS4 c)
 {
-    PyObject *a[2] = {m, arg};
-    return PyObject_VectorcallMethod(name, a, (arg == NULL ? 1 : 2) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    return c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDECIMAL(c);
 }
 
-/* m.start() / m.end() as a C value; -1 with an exception on error */
-static Py_ssize_t
-match_pos(PyObject *m, PyObject *name)
+static inline int
+u_space(Py_UCS4 c)
 {
-    PyObject *r = match_call(m, name, NULL);
-    if (r == NULL) {
+    return Py_UNICODE_ISSPACE(c);
+}
+
+static inline int
+u_word(Py_UCS4 c)
+{
+    if (c < 128) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    }
+    return Py_UNICODE_ISALNUM(c);
+}
+
+/* (?:[.,]\d{1,8}|) from i: where it ends (greedy) */
+static Py_ssize_t
+decimals_end(const ustr *s, Py_ssize_t i)
+{
+    if (i + 1 < s->n) {
+        Py_UCS4 c = AT(s, i);
+        if ((c == '.' || c == ',') && u_digit(AT(s, i + 1))) {
+            Py_ssize_t j = i + 2;
+            while (j < s->n && j < i + 9 && u_digit(AT(s, j))) {
+                j++;
+            }
+            return j;
+        }
+    }
+    return i;
+}
+
+/* [ .,'\u00a0\u202f]\d{3} at i */
+static int
+thousands_at(const ustr *s, Py_ssize_t i)
+{
+    if (i + 3 >= s->n) {
+        return 0;
+    }
+    Py_UCS4 c = AT(s, i);
+    return (c == ' ' || c == '.' || c == ',' || c == '\'' || c == 0xA0 || c == 0x202F)
+           && u_digit(AT(s, i + 1)) && u_digit(AT(s, i + 2)) && u_digit(AT(s, i + 3));
+}
+
+/* money._AMOUNT_REST from q (after an amount's first digit): its possible ends in sre's order, the first
+ * alternative's (when it matches) then the second's; each alternative is atomic, so each has one end. */
+static int
+amount_ends(const ustr *s, Py_ssize_t q, Py_ssize_t ends[2])
+{
+    int count = 0;
+    Py_ssize_t r = 0;
+    while (r < 2 && q + r < s->n && u_digit(AT(s, q + r))) {
+        r++;
+    }
+    /* (?>\d{0,2}(?:[sep]\d{3})+(?:[.,]\d{1,8}|)): \d{0,2} gives back digits until a group follows; the
+     * groups are greedy and the decimals always match, so the first success keeps every group */
+    for (Py_ssize_t k = r; k >= 0; k--) {
+        if (thousands_at(s, q + k)) {
+            Py_ssize_t x = q + k + 4;
+            while (thousands_at(s, x)) {
+                x += 4;
+            }
+            ends[count++] = decimals_end(s, x);
+            break;
+        }
+    }
+    /* (?>\d*(?:[.,]\d{1,8}|)) */
+    Py_ssize_t x = q;
+    while (x < s->n && u_digit(AT(s, x))) {
+        x++;
+    }
+    ends[count++] = decimals_end(s, x);
+    return count;
+}
+
+/* (?:,-{1,2}|\.-|) at i: its ends in sre's order */
+static int
+dash_ends(const ustr *s, Py_ssize_t i, Py_ssize_t ends[3])
+{
+    int count = 0;
+    if (i + 1 < s->n && AT(s, i + 1) == '-') {
+        Py_UCS4 c = AT(s, i);
+        if (c == ',') {
+            if (i + 2 < s->n && AT(s, i + 2) == '-') {
+                ends[count++] = i + 3;
+            }
+            ends[count++] = i + 2;
+        }
+        else if (c == '.') {
+            ends[count++] = i + 2;
+        }
+    }
+    ends[count++] = i;
+    return count;
+}
+
+typedef struct {
+    Py_ssize_t start, end;      /* the match */
+    Py_ssize_t amount, amount_end;
+    Py_ssize_t k, k_end;        /* k == -1: no "k" */
+    Py_ssize_t word, word_end;  /* PRICE_POST_RE's post group; PRICE_PRE_RE's pre group */
+} price_match;
+
+/* money.POST_WORDS (the currency words of PRICE_POST_RE's trie), longest first: at one position the words
+ * that match are prefixes of each other, and the trie tries the longer before the shorter. */
+typedef struct {
+    Py_UCS4 *chars;
+    Py_ssize_t len;
+} post_word;
+static post_word *g_post_words;
+static Py_ssize_t g_post_word_count;
+
+static int
+longer_first(const void *a, const void *b)
+{
+    Py_ssize_t la = ((const post_word *)a)->len, lb = ((const post_word *)b)->len;
+    return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+static void
+free_post_words(void)
+{
+    for (Py_ssize_t i = 0; i < g_post_word_count; i++) {
+        PyMem_Free(g_post_words[i].chars);
+    }
+    PyMem_Free(g_post_words);
+    g_post_words = NULL;
+    g_post_word_count = 0;
+}
+
+static int
+take_post_words(PyObject *words)
+{
+    free_post_words();
+    if (!PyTuple_Check(words)) {
+        PyErr_SetString(PyExc_TypeError, "configure: money.POST_WORDS must be a tuple");
         return -1;
     }
-    Py_ssize_t v = PyLong_AsSsize_t(r);
-    Py_DECREF(r);
-    return v;
+    Py_ssize_t n = PyTuple_GET_SIZE(words);
+    g_post_words = PyMem_New(post_word, n > 0 ? n : 1);
+    if (g_post_words == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *w = PyTuple_GET_ITEM(words, i);
+        if (!PyUnicode_Check(w) || PyUnicode_GET_LENGTH(w) == 0) {
+            PyErr_SetString(PyExc_TypeError, "configure: each of money.POST_WORDS must be a non-empty str");
+            free_post_words();
+            return -1;
+        }
+        Py_UCS4 *chars = PyUnicode_AsUCS4Copy(w);
+        if (chars == NULL) {
+            free_post_words();
+            return -1;
+        }
+        g_post_words[g_post_word_count].chars = chars;
+        g_post_words[g_post_word_count].len = PyUnicode_GET_LENGTH(w);
+        g_post_word_count++;
+    }
+    qsort(g_post_words, (size_t)g_post_word_count, sizeof(post_word), longer_first);
+    return 0;
 }
 
-/* m.group(*numbers) for a tuple of group numbers: a tuple of that many items; a new reference */
-static PyObject *
-match_groups(PyObject *m, PyObject *numbers)
+/* \.?(?<!\.\.)(?![^\W\d_]) after a currency word ending at u: the match's end, or -1 */
+static Py_ssize_t
+post_tail(const ustr *s, Py_ssize_t u)
 {
-    Py_ssize_t k = PyTuple_GET_SIZE(numbers);
-    PyObject *a[4] = {m, NULL, NULL, NULL};
-    for (Py_ssize_t i = 0; i < k && i < 3; i++) {
-        a[i + 1] = PyTuple_GET_ITEM(numbers, i);
+    Py_ssize_t v[2];
+    int nv = 0;
+    if (u < s->n && AT(s, u) == '.') {
+        v[nv++] = u + 1;
     }
-    PyObject *r = PyObject_VectorcallMethod(s_group, a, (size_t)(k + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-    if (r != NULL && (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != k)) {
-        Py_DECREF(r);
-        PyErr_SetString(PyExc_TypeError, "match.group returned no tuple of the groups asked");
-        return NULL;
+    v[nv++] = u;
+    for (int i = 0; i < nv; i++) {
+        Py_ssize_t x = v[i];
+        if (x >= 2 && AT(s, x - 1) == '.' && AT(s, x - 2) == '.') {
+            continue;
+        }
+        if (x < s->n) {
+            Py_UCS4 c = AT(s, x);
+            if (c != '_' && u_word(c) && !u_digit(c)) {  /* [^\W\d_]: a letter */
+                continue;
+            }
+        }
+        return x;
     }
-    return r;
+    return -1;
 }
 
-/* search(s, pos) where pos < len(s), else None (the Python's loop condition; a price needs a character at
- * pos, so no search from the end can find one either); a new reference */
-static PyObject *
-search_from(PyObject *search, PyObject *s, Py_ssize_t pos)
-{
-    if (pos >= PyUnicode_GET_LENGTH(s)) {
-        Py_RETURN_NONE;
-    }
-    PyObject *p = PyLong_FromSsize_t(pos);
-    if (p == NULL) {
-        return NULL;
-    }
-    PyObject *a[2] = {s, p};
-    PyObject *m = PyObject_Vectorcall(search, a, 2, NULL);
-    Py_DECREF(p);
-    return m;
-}
-
-/* out.append((start, end, 2, "price", price_value(amount, code, k is not None))) unless the value is None */
+/* PRICE_POST_RE.match(lower, p) */
 static int
-add_price(PyObject *out, Py_ssize_t start, Py_ssize_t end, PyObject *amount, PyObject *code, PyObject *k)
+post_match_at(const ustr *s, Py_ssize_t p, price_match *m)
 {
-    PyObject *a[3] = {amount, code, k != Py_None ? Py_True : Py_False};
-    PyObject *value = PyObject_Vectorcall(g_price_value, a, 3, NULL);
+    Py_UCS4 c = AT(s, p);
+    if (c < '0' || c > '9') {
+        return 0;
+    }
+    if (p > 0) {  /* (?<![\w.,+\-][0-9]) */
+        Py_UCS4 b = AT(s, p - 1);
+        if (u_word(b) || b == '.' || b == ',' || b == '+' || b == '-') {
+            return 0;
+        }
+    }
+    Py_ssize_t amounts[2];
+    int na = amount_ends(s, p + 1, amounts);
+    for (int a = 0; a < na; a++) {
+        Py_ssize_t dashes[3];
+        int nd = dash_ends(s, amounts[a], dashes);
+        for (int d = 0; d < nd; d++) {
+            Py_ssize_t spaces[2];  /* \s? */
+            int ns = 0;
+            if (dashes[d] < s->n && u_space(AT(s, dashes[d]))) {
+                spaces[ns++] = dashes[d] + 1;
+            }
+            spaces[ns++] = dashes[d];
+            for (int sp = 0; sp < ns; sp++) {
+                Py_ssize_t e3 = spaces[sp];
+                Py_ssize_t ks[3];  /* (?:(?P<k>[kк]\s?)|): where the word starts, with a "k" then without */
+                int nk = 0;
+                if (e3 < s->n && (AT(s, e3) == 'k' || AT(s, e3) == 0x43A)) {
+                    if (e3 + 1 < s->n && u_space(AT(s, e3 + 1))) {
+                        ks[nk++] = e3 + 2;
+                    }
+                    ks[nk++] = e3 + 1;
+                }
+                ks[nk++] = e3;
+                for (int k = 0; k < nk; k++) {
+                    Py_ssize_t z = ks[k];
+                    if (z >= s->n) {
+                        continue;
+                    }
+                    Py_UCS4 first = AT(s, z);
+                    Py_ssize_t end = -1, word_end = -1;
+                    for (Py_ssize_t w = 0; w < g_post_word_count && end < 0; w++) {
+                        const post_word *pw = &g_post_words[w];
+                        if (pw->chars[0] != first || z + pw->len > s->n) {
+                            continue;
+                        }
+                        Py_ssize_t i = 1;
+                        while (i < pw->len && AT(s, z + i) == pw->chars[i]) {
+                            i++;
+                        }
+                        if (i == pw->len) {
+                            end = post_tail(s, z + pw->len);
+                            word_end = z + pw->len;
+                        }
+                    }
+                    /* e(?=\s|$) */
+                    if (end < 0 && first == 'e' && (z + 1 == s->n || u_space(AT(s, z + 1)))) {
+                        end = post_tail(s, z + 1);
+                        word_end = z + 1;
+                    }
+                    if (end >= 0) {
+                        m->start = p;
+                        m->end = end;
+                        m->amount = p;
+                        m->amount_end = amounts[a];
+                        m->k = k + 1 < nk ? e3 : -1;
+                        m->k_end = k + 1 < nk ? z : -1;
+                        m->word = z;
+                        m->word_end = word_end;
+                        return 1;
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* The end of PRICE_PRE_RE's pre group at p ("€" ... "¥", "EUR\s" ... "BTC\s"; at most one can match), or -1 */
+static Py_ssize_t
+sign_end(const ustr *s, Py_ssize_t p)
+{
+    Py_UCS4 c = AT(s, p);
+    switch (c) {
+    case 0x20AC: case '$': case 0xA3: case 0x20BD: case 0x20B4: case 0x20BA: case 0x20B9: case 0x20B8:
+    case 0xA5:
+        return p + 1;
+    case 'E': case 'U': case 'G': case 'R': case 'B':
+        break;
+    default:
+        return -1;
+    }
+    static const char *const codes[] = {"EUR", "USD", "GBP", "RUB", "USDT", "BTC"};
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        Py_ssize_t len = (Py_ssize_t)strlen(codes[i]);
+        if (p + len >= s->n) {
+            continue;
+        }
+        Py_ssize_t j = 0;
+        while (j < len && AT(s, p + j) == (Py_UCS4)(unsigned char)codes[i][j]) {
+            j++;
+        }
+        if (j == len && u_space(AT(s, p + len))) {
+            return p + len + 1;
+        }
+    }
+    return -1;
+}
+
+/* PRICE_PRE_RE.match(text, p) */
+static int
+pre_match_at(const ustr *s, Py_ssize_t p, price_match *m)
+{
+    Py_ssize_t pre_end = sign_end(s, p);
+    if (pre_end < 0) {
+        return 0;
+    }
+    Py_ssize_t starts[2];  /* \s? */
+    int nst = 0;
+    if (pre_end < s->n && u_space(AT(s, pre_end))) {
+        starts[nst++] = pre_end + 1;
+    }
+    starts[nst++] = pre_end;
+    for (int st = 0; st < nst; st++) {
+        Py_ssize_t a0 = starts[st];
+        if (a0 >= s->n || AT(s, a0) < '0' || AT(s, a0) > '9') {
+            continue;
+        }
+        Py_ssize_t amounts[2];
+        int na = amount_ends(s, a0 + 1, amounts);
+        for (int a = 0; a < na; a++) {
+            Py_ssize_t e = amounts[a];
+            Py_ssize_t ks[2];  /* (?:(?P<k>[kKкК](?!\w))|) */
+            int nk = 0;
+            if (e < s->n) {
+                Py_UCS4 c = AT(s, e);
+                if ((c == 'k' || c == 'K' || c == 0x43A || c == 0x41A) && !(e + 1 < s->n && u_word(AT(s, e + 1)))) {
+                    ks[nk++] = e + 1;
+                }
+            }
+            ks[nk++] = e;
+            for (int k = 0; k < nk; k++) {
+                Py_ssize_t dashes[3];
+                int nd = dash_ends(s, ks[k], dashes);
+                for (int d = 0; d < nd; d++) {
+                    Py_ssize_t v = dashes[d];  /* (?![\w.,]\d|\d) */
+                    if (v < s->n) {
+                        Py_UCS4 c = AT(s, v);
+                        if (u_digit(c)) {
+                            continue;
+                        }
+                        if (v + 1 < s->n && (u_word(c) || c == '.' || c == ',') && u_digit(AT(s, v + 1))) {
+                            continue;
+                        }
+                    }
+                    m->start = p;
+                    m->end = v;
+                    m->amount = a0;
+                    m->amount_end = e;
+                    m->k = k + 1 < nk ? e : -1;
+                    m->k_end = k + 1 < nk ? e + 1 : -1;
+                    m->word = p;
+                    m->word_end = pre_end;
+                    return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* Where a match can start: an ASCII digit (PRICE_POST_RE), a sign or the first letter of a code
+ * (PRICE_PRE_RE; a superset, pre_match_at decides) */
+static inline int
+may_start(Py_UCS4 c, int sign_first)
+{
+    if (!sign_first) {
+        return c >= '0' && c <= '9';
+    }
+    return c == '$' || c == 'E' || c == 'U' || c == 'G' || c == 'R' || c == 'B' || c == 0xA3 || c == 0xA5
+           || (c >= 0x20AC && c <= 0x20BD);
+}
+
+/* PRICE_PRE_RE.search(text, pos) (sign_first) or PRICE_POST_RE.search(lower, pos): 1 and *m, or 0 */
+static int
+price_search(const ustr *s, Py_ssize_t pos, int sign_first, price_match *m)
+{
+    Py_ssize_t p = pos > 0 ? pos : 0;
+    for (;;) {
+        /* the next possible start, one loop per string kind */
+        switch (s->kind) {
+        case PyUnicode_1BYTE_KIND:
+            while (p < s->n && !may_start(((const Py_UCS1 *)s->data)[p], sign_first)) {
+                p++;
+            }
+            break;
+        case PyUnicode_2BYTE_KIND:
+            while (p < s->n && !may_start(((const Py_UCS2 *)s->data)[p], sign_first)) {
+                p++;
+            }
+            break;
+        default:
+            while (p < s->n && !may_start(((const Py_UCS4 *)s->data)[p], sign_first)) {
+                p++;
+            }
+            break;
+        }
+        if (p >= s->n) {
+            return 0;
+        }
+        if (sign_first ? pre_match_at(s, p, m) : post_match_at(s, p, m)) {
+            return 1;
+        }
+        p++;
+    }
+}
+
+/* money.price_value(amount, code, thousands): plain ASCII digits (most prices) the way its shortcut writes
+ * them (amount.lstrip("0") or "0", a space, the code); anything else from money.price_value itself. */
+static PyObject *
+price_value_of(PyObject *amount, PyObject *code, int thousands)
+{
+    Py_ssize_t len = PyUnicode_GET_LENGTH(amount);
+    if (!thousands && PyUnicode_IS_ASCII(amount) && PyUnicode_CheckExact(code) && len > 0 && len <= 28) {
+        const Py_UCS1 *a = PyUnicode_1BYTE_DATA(amount);
+        Py_ssize_t i = 0;
+        while (i < len && a[i] >= '0' && a[i] <= '9') {
+            i++;
+        }
+        if (i == len) {
+            Py_ssize_t z = 0;
+            while (z < len - 1 && a[z] == '0') {
+                z++;
+            }
+            Py_ssize_t clen = PyUnicode_GET_LENGTH(code);
+            PyObject *out = PyUnicode_New(len - z + 1 + clen, PyUnicode_MAX_CHAR_VALUE(code));
+            if (out == NULL) {
+                return NULL;
+            }
+            int okind = PyUnicode_KIND(out);
+            void *odata = PyUnicode_DATA(out);
+            for (Py_ssize_t j = z; j < len; j++) {
+                PyUnicode_WRITE(okind, odata, j - z, a[j]);
+            }
+            PyUnicode_WRITE(okind, odata, len - z, ' ');
+            if (PyUnicode_CopyCharacters(out, len - z + 1, code, 0, clen) < 0) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            return out;
+        }
+    }
+    PyObject *args[3] = {amount, code, thousands ? Py_True : Py_False};
+    return PyObject_Vectorcall(g_price_value, args, 3, NULL);
+}
+
+/* out.append((start, end, 2, "price", price_value(text[amount], code, k))) unless the value is None */
+static int
+add_price(PyObject *out, PyObject *s, const price_match *m, Py_ssize_t start, PyObject *code)
+{
+    PyObject *amount = PyUnicode_Substring(s, m->amount, m->amount_end);
+    if (amount == NULL) {
+        return -1;
+    }
+    PyObject *value = price_value_of(amount, code, m->k >= 0);
+    Py_DECREF(amount);
     if (value == NULL) {
         return -1;
     }
@@ -614,65 +1053,48 @@ add_price(PyObject *out, Py_ssize_t start, Py_ssize_t end, PyObject *amount, PyO
     if (value != Py_None) {
         Py_INCREF(k_two);
         Py_INCREF(s_price);
-        Py_INCREF(value);
-        PyObject *items[5] = {PyLong_FromSsize_t(start), PyLong_FromSsize_t(end), k_two, s_price, value};
-        PyObject *cand = tuple_of(items, 5);
+        PyObject *items[5] = {PyLong_FromSsize_t(start), PyLong_FromSsize_t(m->end), k_two, s_price, value};
+        PyObject *cand = tuple_of(items, 5);  /* takes value */
         rc = cand == NULL ? -1 : PyList_Append(out, cand);
         Py_XDECREF(cand);
     }
-    Py_DECREF(value);
+    else {
+        Py_DECREF(value);
+    }
     return rc;
 }
 
-/* money.scan_prices(text, lower, region, out, digit, sign_first, amount_first), line for line; the two
- * searches are money's own compiled patterns, price values money's memoised price_value. */
+/* money.scan_prices(text, lower, region, out, digit, sign_first, amount_first), line for line, with the
+ * two searches above and money's tables (_SIGNS, _WORDS, _KRONA). */
 static int
 scan_prices_impl(PyObject *text, PyObject *lower, PyObject *region, PyObject *out, Py_ssize_t digit,
                  int sign_first, int amount_first)
 {
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    PyObject *m = NULL, *groups = NULL;
-    if (sign_first) {
-        m = search_from(g_price_pre_search, text, digit > 6 ? digit - 6 : 0);
-        if (m == NULL) {
-            return -1;
-        }
-    }
-    else {
-        m = Py_None;
-        Py_INCREF(m);
-    }
-    while (m != Py_None) {
-        Py_ssize_t start = match_pos(m, s_start);
-        if (start == -1 && PyErr_Occurred()) {
-            goto fail;
-        }
-        PyObject *pre = match_call(m, s_group, k_one);
-        if (pre == NULL) {
-            goto fail;
-        }
-        if (!PyUnicode_Check(pre)) {
-            Py_DECREF(pre);
-            PyErr_SetString(PyExc_TypeError, "a price sign must be a str");
-            goto fail;
-        }
+    ustr t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    price_match m;
+    Py_ssize_t pos = digit > 6 ? digit - 6 : 0;
+    while (sign_first && pos < t.n && price_search(&t, pos, 1, &m)) {
+        Py_ssize_t start = m.start;
         PyObject *code;
-        if (PyUnicode_GET_LENGTH(pre) == 1) {
+        if (m.word_end - m.word == 1) {
+            PyObject *pre = PyUnicode_Substring(text, m.word, m.word_end);
+            if (pre == NULL) {
+                return -1;
+            }
             code = PyDict_GetItemWithError(g_signs, pre);
             if (code == NULL) {
                 if (!PyErr_Occurred()) {
                     PyErr_SetObject(PyExc_KeyError, pre);
                 }
                 Py_DECREF(pre);
-                goto fail;
+                return -1;
             }
+            Py_DECREF(pre);
             Py_INCREF(code);
-            int dollar = PyUnicode_Compare(pre, s_dollar) == 0;
-            if (dollar && start > 0) {
-                Py_UCS4 before = PyUnicode_READ(kind, data, start - 1);
+            if (AT(&t, m.word) == '$' && start > 0) {
+                Py_UCS4 before = AT(&t, start - 1);
                 if (before == 'S' || before == 'C' || before == 'A') {
-                    int us = start >= 2 && PyUnicode_READ(kind, data, start - 2) == 'U' && before == 'S';
+                    int us = start >= 2 && AT(&t, start - 2) == 'U' && before == 'S';
                     /* "US$" -> "us$", "C$" -> "c$", "A$" -> "a$"; "S$" is no sign we know */
                     char key[4] = {us ? 'u' : (char)(before - 'A' + 'a'), us ? 's' : '$', us ? '$' : 0, 0};
                     PyObject *prefixed = PyDict_GetItemString(g_signs, key);  /* borrowed */
@@ -684,45 +1106,24 @@ scan_prices_impl(PyObject *text, PyObject *lower, PyObject *region, PyObject *ou
                 }
             }
         }
-        else {
-            Py_ssize_t len = PyUnicode_GET_LENGTH(pre);
-            code = PyUnicode_Substring(pre, 0, len > 0 ? len - 1 : 0);
+        else {  /* "EUR " ... "BTC ": the code without its space */
+            code = PyUnicode_Substring(text, m.word, m.word_end - 1);
             if (code == NULL) {
-                Py_DECREF(pre);
-                goto fail;
+                return -1;
             }
         }
-        Py_DECREF(pre);
         int glued = 0;
         if (start > 0) {
-            Py_UCS4 before = PyUnicode_READ(kind, data, start - 1);
+            Py_UCS4 before = AT(&t, start - 1);
             glued = Py_UNICODE_ISALNUM(before) || before == '.' || before == ',';
         }
-        if (!glued) {
-            groups = match_groups(m, k_group23);
-            Py_ssize_t end = groups == NULL ? -1 : match_pos(m, s_end);
-            if (end == -1 && PyErr_Occurred()) {
-                Py_DECREF(code);
-                goto fail;
-            }
-            int rc = add_price(out, start, end, PyTuple_GET_ITEM(groups, 0), code, PyTuple_GET_ITEM(groups, 1));
-            Py_CLEAR(groups);
-            if (rc < 0) {
-                Py_DECREF(code);
-                goto fail;
-            }
-        }
+        int rc = glued ? 0 : add_price(out, text, &m, start, code);
         Py_DECREF(code);
-        Py_ssize_t after = match_pos(m, s_end);
-        if (after == -1 && PyErr_Occurred()) {
-            goto fail;
-        }
-        Py_SETREF(m, search_from(g_price_pre_search, text, after));
-        if (m == NULL) {
+        if (rc < 0) {
             return -1;
         }
+        pos = m.end;
     }
-    Py_DECREF(m);
     if (!amount_first) {
         return 0;
     }
@@ -730,98 +1131,116 @@ scan_prices_impl(PyObject *text, PyObject *lower, PyObject *region, PyObject *ou
         PyErr_SetString(PyExc_TypeError, "lower must be a str");
         return -1;
     }
-    {
-        PyObject *p = PyLong_FromSsize_t(digit);
-        if (p == NULL) {
-            return -1;
-        }
-        PyObject *a[2] = {lower, p};
-        m = PyObject_Vectorcall(g_price_post_search, a, 2, NULL);
-        Py_DECREF(p);
-        if (m == NULL) {
-            return -1;
-        }
-    }
-    while (m != Py_None) {
-        groups = match_groups(m, k_group123);
-        if (groups == NULL) {
-            goto fail;
-        }
-        PyObject *amount = PyTuple_GET_ITEM(groups, 0), *k = PyTuple_GET_ITEM(groups, 1);
-        PyObject *post = PyTuple_GET_ITEM(groups, 2);
-        int take = PyObject_RichCompareBool(post, s_e, Py_NE);
-        if (take == 0) {
-            PyObject *r = PyObject_CallMethodNoArgs(amount, s_isdigit);
-            if (r == NULL) {
-                goto fail;
+    ustr l = {PyUnicode_KIND(lower), PyUnicode_DATA(lower), PyUnicode_GET_LENGTH(lower)};
+    pos = digit;
+    while (pos < l.n && price_search(&l, pos, 0, &m)) {
+        /* if post != "e" or amount.isdigit() */
+        int take = m.word_end - m.word != 1 || AT(&l, m.word) != 'e';
+        if (!take) {
+            take = 1;
+            for (Py_ssize_t i = m.amount; i < m.amount_end; i++) {
+                if (!Py_UNICODE_ISDIGIT(AT(&l, i))) {
+                    take = 0;
+                    break;
+                }
             }
-            take = PyObject_IsTrue(r);
-            Py_DECREF(r);
-        }
-        if (take < 0) {
-            goto fail;
         }
         if (take) {
-            int kr = PyObject_RichCompareBool(post, s_kr, Py_EQ);
-            if (kr < 0) {
-                goto fail;
+            PyObject *post = PyUnicode_Substring(lower, m.word, m.word_end);
+            if (post == NULL) {
+                return -1;
             }
             PyObject *code;
-            if (kr) {
+            if (PyUnicode_CompareWithASCIIString(post, "kr") == 0) {
                 int has_region = PyObject_IsTrue(region);
                 if (has_region < 0) {
-                    goto fail;
+                    Py_DECREF(post);
+                    return -1;
                 }
                 code = PyDict_GetItemWithError(g_krona, has_region ? region : s_empty);
-                if (code == NULL && PyErr_Occurred()) {
-                    goto fail;
-                }
-                if (code == NULL) {
+                if (code == NULL && !PyErr_Occurred()) {
                     code = s_sek;
                 }
             }
             else {
                 code = PyDict_GetItemWithError(g_words, post);
-                if (code == NULL && PyErr_Occurred()) {
-                    goto fail;
-                }
-                if (code == NULL) {
+                if (code == NULL && !PyErr_Occurred()) {
                     code = s_empty;
                 }
             }
+            Py_DECREF(post);
+            if (code == NULL) {
+                return -1;
+            }
             Py_INCREF(code);
             int nonempty = PyObject_IsTrue(code);
-            if (nonempty > 0) {
-                Py_ssize_t start = match_pos(m, s_start);
-                Py_ssize_t end = (start == -1 && PyErr_Occurred()) ? -1 : match_pos(m, s_end);
-                if (end == -1 && PyErr_Occurred()) {
-                    nonempty = -1;
-                }
-                else if (add_price(out, start, end, amount, code, k) < 0) {
-                    nonempty = -1;
-                }
+            if (nonempty > 0 && add_price(out, lower, &m, m.start, code) < 0) {
+                nonempty = -1;
             }
             Py_DECREF(code);
             if (nonempty < 0) {
-                goto fail;
+                return -1;
             }
         }
-        Py_CLEAR(groups);
-        Py_ssize_t after = match_pos(m, s_end);
-        if (after == -1 && PyErr_Occurred()) {
-            goto fail;
-        }
-        Py_SETREF(m, search_from(g_price_post_search, lower, after));
-        if (m == NULL) {
-            return -1;
-        }
+        pos = m.end;
     }
-    Py_DECREF(m);
     return 0;
-fail:
-    Py_XDECREF(groups);
-    Py_XDECREF(m);
-    return -1;
+}
+
+static PyObject *
+match_tuple(PyObject *s, const price_match *m)
+{
+    PyObject *k = m->k >= 0 ? PyUnicode_Substring(s, m->k, m->k_end) : (Py_INCREF(Py_None), Py_None);
+    PyObject *items[5] = {
+        PyLong_FromSsize_t(m->start), PyLong_FromSsize_t(m->end), PyUnicode_Substring(s, m->word, m->word_end),
+        PyUnicode_Substring(s, m->amount, m->amount_end), k,
+    };
+    return tuple_of(items, 5);
+}
+
+/* price_search(text, pos, sign_first) -> (start, end, pre or post, amt, k) | None: for the tests, which
+ * compare it with PRICE_PRE_RE.search(text, pos) / PRICE_POST_RE.search(text, pos) */
+static PyObject *
+price_search_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "price_search takes 3 arguments");
+        return NULL;
+    }
+    if (!configured() || check_text(args[0]) < 0) {
+        return NULL;
+    }
+    Py_ssize_t pos = PyLong_AsSsize_t(args[1]);
+    if (pos == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    int sign_first = PyObject_IsTrue(args[2]);
+    if (sign_first < 0) {
+        return NULL;
+    }
+    ustr s = {PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]), PyUnicode_GET_LENGTH(args[0])};
+    price_match m;
+    if (!price_search(&s, pos, sign_first, &m)) {
+        Py_RETURN_NONE;
+    }
+    return match_tuple(args[0], &m);
+}
+
+static PyObject *
+price_value_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "price_value takes 3 arguments");
+        return NULL;
+    }
+    if (!configured() || check_text(args[0]) < 0 || check_text(args[1]) < 0) {
+        return NULL;
+    }
+    int thousands = PyObject_IsTrue(args[2]);
+    if (thousands < 0) {
+        return NULL;
+    }
+    return price_value_of(args[0], args[1], thousands);
 }
 
 static PyObject *
@@ -939,7 +1358,7 @@ scan_impl(PyObject *text, PyObject *lower, PyObject *region, long mask, long bit
     }
     if (mask & F_DIGIT) {
         Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-        int wallets = n > 24 && (n > 120 || (bits & F_LONG_TOKEN) != 0);
+        int wallets = n > 24 && (bits & F_LONG_TOKEN) != 0;  /* (see _scan_py) */
         PyObject *wa[2] = {text, found};
         if (bits & F_DIGIT) {
             if (wallets && call_scanner(g_scan_wallets, wa, 2) < 0) {
@@ -1010,21 +1429,25 @@ scan_impl(PyObject *text, PyObject *lower, PyObject *region, long mask, long bit
             PyErr_SetString(PyExc_ValueError, "a candidate must be (start, end, priority, kind, value)");
             goto rows_fail;
         }
+        Py_INCREF(c); /* held: the comparison below may run Python code that changes found */
         PyObject *start = PyTuple_GET_ITEM(c, 0), *end = PyTuple_GET_ITEM(c, 1);
         int keep = count == 1 ? 1 : PyObject_RichCompareBool(start, last_end, Py_GE);
         if (keep < 0) {
+            Py_DECREF(c);
             goto rows_fail;
         }
         if (keep) {
             PyObject *row = untracked(PyTuple_Pack(4, PyTuple_GET_ITEM(c, 3), PyTuple_GET_ITEM(c, 4), start, end));
             if (row == NULL || PyList_Append(rows, row) < 0) {
                 Py_XDECREF(row);
+                Py_DECREF(c);
                 goto rows_fail;
             }
             Py_DECREF(row);
             Py_INCREF(end);
             Py_SETREF(last_end, end);
         }
+        Py_DECREF(c);
     }
     Py_DECREF(last_end);
     result = untracked(PyList_AsTuple(rows));
@@ -1488,30 +1911,29 @@ configure(PyObject *module, PyObject *ns)
     TAKE(g_scan_payments, take_attr(ns, "money", "scan_payments"))
     TAKE(g_scan_wallets, take_attr(ns, "money", "scan_wallets"))
     TAKE(g_scan_iban, take_attr(ns, "money", "scan_iban"))
-    TAKE(g_price_pre_search, take_attr(ns, "money", "_price_pre_search"))
-    TAKE(g_price_post_search, take_attr(ns, "money", "_price_post_search"))
     TAKE(g_signs, take_attr(ns, "money", "_SIGNS"))
     TAKE(g_words, take_attr(ns, "money", "_WORDS"))
     TAKE(g_krona, take_attr(ns, "money", "_KRONA"))
     TAKE(g_price_value, take_attr(ns, "money", "price_value"))
+    {
+        PyObject *words = take_attr(ns, "money", "POST_WORDS");
+        if (words == NULL) {
+            return NULL;
+        }
+        int rc = take_post_words(words);
+        Py_DECREF(words);
+        if (rc < 0) {
+            return NULL;
+        }
+    }
     if (!PyDict_Check(g_signs) || !PyDict_Check(g_words) || !PyDict_Check(g_krona)) {
         PyErr_SetString(PyExc_TypeError, "configure: money._SIGNS, _WORDS and _KRONA must be dicts");
         return NULL;
     }
-    TAKE(s_start, PyUnicode_InternFromString("start"))
-    TAKE(s_end, PyUnicode_InternFromString("end"))
-    TAKE(s_group, PyUnicode_InternFromString("group"))
-    TAKE(s_isdigit, PyUnicode_InternFromString("isdigit"))
     TAKE(s_price, PyUnicode_InternFromString("price"))
-    TAKE(s_dollar, PyUnicode_InternFromString("$"))
-    TAKE(s_e, PyUnicode_InternFromString("e"))
-    TAKE(s_kr, PyUnicode_InternFromString("kr"))
     TAKE(s_empty, PyUnicode_InternFromString(""))
     TAKE(s_sek, PyUnicode_InternFromString("SEK"))
-    TAKE(k_one, PyLong_FromLong(1))
     TAKE(k_two, PyLong_FromLong(2))
-    TAKE(k_group23, Py_BuildValue("(ii)", 2, 3))
-    TAKE(k_group123, Py_BuildValue("(iii)", 1, 2, 3))
     TAKE(s_lower, PyUnicode_InternFromString("lower"))
     TAKE(s_fact_match, PyUnicode_InternFromString("_fact_match"))
     TAKE(s_line_cache_size, PyUnicode_InternFromString("LINE_CACHE_SIZE"))
@@ -1556,6 +1978,9 @@ entities(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (out == NULL) {
         return NULL;
     }
+    /* out holds NULL slots until it is full: untracked, the collector (gc.get_objects) can't hand it to
+     * Python code that the Entity calls may run; tracked again once every slot is set */
+    PyObject_GC_UnTrack(out);
     Py_ssize_t at = 0;
     for (Py_ssize_t p = 0; p < PyTuple_GET_SIZE(parts); p++) {
         PyObject *part = PyTuple_GET_ITEM(parts, p);
@@ -1609,6 +2034,7 @@ entities(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             PyList_SET_ITEM(out, at++, ent);
         }
     }
+    PyObject_GC_Track(out);
     return out;
 fail:
     /* slots not yet set are NULL, which list deallocation skips */
@@ -1626,6 +2052,10 @@ static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL, "_scan(text, lower, region, mask, bits, digit)"},
     {"scan_prices", (PyCFunction)(void (*)(void))scan_prices, METH_FASTCALL,
      "money.scan_prices(text, lower, region, out, digit, sign_first, amount_first)"},
+    {"price_search", (PyCFunction)(void (*)(void))price_search_py, METH_FASTCALL,
+     "price_search(text, pos, sign_first) -> (start, end, pre or post, amt, k) | None"},
+    {"price_value", (PyCFunction)(void (*)(void))price_value_py, METH_FASTCALL,
+     "money.price_value(amount, code, thousands)"},
     {"line_parts", (PyCFunction)(void (*)(void))line_parts, METH_FASTCALL,
      "line_parts(text, region) -> Parts | None"},
     {"entities", (PyCFunction)(void (*)(void))entities, METH_FASTCALL, "entities(parts, Entity) -> list"},

@@ -118,8 +118,10 @@ def _trie_pattern(words: list[str]) -> str:
     return emit(tree)
 
 
+# The currency words after an amount ("e" is its own alternative: only before a space or the end).
+POST_WORDS = tuple(sorted(w for w in [*_WORDS, "kr"] if w != "e"))
 # One trie-shaped alternation (each character tested once) instead of 60 alternatives tried in turn.
-_WORD_ALT = _trie_pattern(sorted(w for w in [*_WORDS, "kr"] if w != "e"))
+_WORD_ALT = _trie_pattern(list(POST_WORDS))
 _PRE_TAIL = rf"\s?(?P<amt>[0-9]{_AMOUNT_REST})(?:(?P<k>[kKкК](?!\w))|)(?:,-{{1,2}}|\.-|)(?![\w.,]\d|\d)"
 # "€ 40,-", "$80" ("US$ 80", "C$", "A$": the letters before "$" are read by scan_prices), "USD 1,800",
 # "EUR 40": one pass; every alternative starts with a literal, so the engine skips to those characters in C.
@@ -299,9 +301,23 @@ _SEPARATORS = " \n\t\r,.:;!?()\\[\\]{}/|*\"'«»<>=+#~\\-\u00a0\u2000-\u2bff\ufe
 _PAYMENT_FIRST_LETTERS = "".join(re.escape(c) for c in sorted({w[0][0] for w in _PAYMENT_WRITINGS}))
 _PAYMENT_KEYS_RE = re.compile(f"[{_SEPARATORS}](?=[{_PAYMENT_FIRST_LETTERS}])({_PAYMENT_TRIE})")
 _PAYMENT_FIRST_RE = re.compile(_PAYMENT_TRIE)
-# Where scan_payments can find anything: a key at the start or after a separator (its two searches in one
-# expression, without their look-arounds: a necessary condition, for a DFA gate; see entities._FACT_SET).
-PAYMENT_GATE = f"(?:^|[{_SEPARATORS}])(?:{_PAYMENT_TRIE})"
+
+
+def _gate_writing(key: str, rest: str) -> str:
+    """A writing for RE2, matching wherever the writing can (a superset): "\\s" and "\\w" (Unicode classes in
+    Python, ASCII ones in RE2) widened to any character, a rest that is only a look-ahead dropped."""
+    if rest.startswith("(?!"):
+        rest = ""
+    gate = re.escape(key) + rest.replace(r"\s", "(?s:.)").replace(r"\w", "(?s:.)")
+    # (no look-around left, and no class a widened "\s" would have gone into)
+    assert "(?!" not in gate and "(?=" not in gate and "(?<" not in gate and "[" not in gate, gate
+    return gate
+
+
+# Where scan_payments can find anything: a writing (its key and the rest _payment_at matches, without the
+# look-arounds) at the start or after a separator: a necessary condition, for a DFA gate (see
+# entities._FACT_SET). Keys alone said yes to every "bank", "gift", "money" or "google" in a line.
+PAYMENT_GATE = f"(?:^|[{_SEPARATORS}])(?:{'|'.join(_gate_writing(k, r) for k, r, _m in _PAYMENT_WRITINGS)})"
 # Longest key -> the writings whose key is a prefix of it, in _PAYMENT_WRITINGS order (ties keep the first).
 _PAYMENT_BY_KEY: dict[str, list[tuple[re.Pattern[str], str]]] = {}
 for _longest in {w[0] for w in _PAYMENT_WRITINGS}:
