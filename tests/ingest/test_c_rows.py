@@ -341,3 +341,54 @@ def test_digit_runs_are_the_translations(block: bytes, start: int) -> None:
 def test_the_reader_uses_the_c_scan() -> None:
     assert export_blocks.number_check(1) is export_blocks._check_numbers_c
     assert export_blocks.number_check(export_blocks.NUMPY_FROM) is export_blocks._check_numbers_c
+
+
+def test_a_fallback_that_shrinks_the_list_cannot_crash_the_loop() -> None:
+    """Found by review: the loop once kept the list's first length while the fallback (Python) ran."""
+    part = [{"id": i, "date_unixtime": "1", "text": "x", "an_unknown_key": 1} for i in range(50)]
+
+    def fallback(d: Any, *rest: Any) -> tuple[str]:
+        part.clear()
+        return ("from the fallback",)
+
+    batch: list[Any] = []
+    C.extend_rows(batch, part, fallback, CID, None, seal_message_values, ROW_NULL)  # type: ignore[union-attr]
+    assert batch == [("from the fallback",)]
+
+
+def test_a_finalizer_cannot_change_the_message_while_its_row_is_made() -> None:
+    """Found by review: an allocation inside the C path could start a collection whose finalizer changed the
+    dict the C was reading (a freed text list). The row is made with the collector off, from the dict as
+    it was."""
+    import gc
+
+    d = {"id": 1, "date_unixtime": "5", "text": ["a" * 50, {"type": "bold", "text": "b" * 40}] * 50}
+    want = python_row(d)
+    ran: list[int] = []
+
+    class Changes:
+        def __del__(self) -> None:
+            ran.append(1)
+            d["text"] = None
+
+    gc.collect()
+    old = gc.get_threshold()
+    gc.disable()
+    try:
+        cycle = Changes()
+        cycle.self = cycle  # type: ignore[attr-defined]
+        del cycle
+        gc.set_threshold(1, 1000, 1000)
+        gc.enable()
+        made = C.row(d, CID, ROW_NULL)  # type: ignore[union-attr]
+    finally:
+        gc.set_threshold(*old)
+        gc.enable()
+        gc.collect()
+    assert ran  # the finalizer did run, after the row was made
+    assert want[0] == "row" and same(made, want[1])
+
+
+def test_digit_runs_refuse_a_negative_start() -> None:
+    with pytest.raises(ValueError):
+        C.long_digit_run(b"1" * 40, -5)  # type: ignore[union-attr]

@@ -174,3 +174,20 @@ def test_utf8_bom_is_accepted_and_offsets_count_it(sqlite_store, tmp_path: Path)
     at = data.index(b'"id": 2') + 1
     path.write_bytes(data[:at] + b"\x01" + data[at + 1 :])
     raises_one_line(sqlite_store, path, f"byte {at}:", "invalid JSON")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"duration_seconds": "abc", "media_type": "voice_message", "file": "(File not included)"},
+     {"reactions": [{"type": "emoji", "emoji": "👍", "count": "x"}]},
+     {"media_type": [], "file": "(File not included)"}],
+)  # fmt: skip
+def test_fields_of_odd_types_name_the_message(sqlite_store, tmp_path: Path, extra: dict) -> None:  # type: ignore[type-arg]
+    """Values no export writes (found by review: they raised a bare ValueError/TypeError, a traceback that
+    --skip-bad did not catch) are the message's own one-line error, and --skip-bad passes them."""
+    records = [msg(1, "a"), {**msg(2, "b"), **extra}, msg(3, "c")]
+    path = write(tmp_path / "odd.json", chat(1, records))
+    line = raises_one_line(sqlite_store, path, "message id 2")
+    assert len(line) < 400
+    counts = ingest_paths(sqlite_store, [path], skip_bad=True)
+    assert counts["skipped"] == 1 and counts["inserted"] == 2

@@ -18,6 +18,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -853,7 +854,7 @@ static int media_json(Msg *m, PyObject **kind_out, Buf *b) {
 #define NVALS 24
 
 /* The row (25 values, digest last) of one message dict, or DECLINE. ``row`` gets new references. */
-static int convert(PyObject *d, PyObject *cid, PyObject *null, PyObject *row[NVALS + 1], Buf *mk, Buf *js) {
+static int convert_body(PyObject *d, PyObject *cid, PyObject *null, PyObject *row[NVALS + 1], Buf *mk, Buf *js) {
     Msg m;
     int err = 0, rc;
     if (!PyDict_CheckExact(d)) return DECLINE;
@@ -991,6 +992,16 @@ static int convert(PyObject *d, PyObject *cid, PyObject *null, PyObject *row[NVA
     return row[NVALS] == NULL ? ERR : OK;
 }
 
+/* convert_body with the cyclic collector off: the values it reads are borrowed from the message dict, and
+ * it calls no Python code, but any allocation could start a collection whose finalizers (Python code)
+ * change that dict. With the collector off nothing runs but this C until it returns. */
+static int convert(PyObject *d, PyObject *cid, PyObject *null, PyObject *row[NVALS + 1], Buf *mk, Buf *js) {
+    int was = PyGC_Disable();
+    int rc = convert_body(d, cid, null, row, mk, js);
+    if (was) PyGC_Enable();
+    return rc;
+}
+
 /* extend_rows(batch, part, fallback, channel_id, tz, seal, null): batch.extend(map(fallback, part,
  * repeat(channel_id), repeat(tz), repeat(seal), repeat(null))), with the rows of the dicts this module
  * knows made here. Like list.extend over a map, the rows made before an exception stay in ``batch``. */
@@ -1009,14 +1020,16 @@ static PyObject *extend_rows(PyObject *self, PyObject *args) {
     buf_init(&mk);
     buf_init(&js);
     PyObject *result = Py_None;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    for (Py_ssize_t i = 0; i < n; i++) {
+    /* NULLs must be None or NaN (what _batches passes): the rows made here write them as JSON null */
+    int own = null == Py_None || (PyFloat_CheckExact(null) && isnan(PyFloat_AS_DOUBLE(null)));
+    /* the size is read each time: the fallback (Python) may change a list it was given */
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
         /* a new reference: the fallback may drop the sequence's own (it pops keys, never items, but a
          * reference held across any Python call is the safe rule) */
         PyObject *d = Py_NewRef(PySequence_Fast_GET_ITEM(seq, i));
         PyObject *row[NVALS + 1];
         for (int k = 0; k <= NVALS; k++) row[k] = NULL;
-        int rc = convert(d, cid, null, row, &mk, &js);
+        int rc = own ? convert(d, cid, null, row, &mk, &js) : DECLINE;
         PyObject *r = NULL;
         if (rc == OK) {
             r = PyTuple_New(NVALS + 1);
@@ -1121,7 +1134,12 @@ static PyObject *long_digit_run(PyObject *self, PyObject *args) {
     Py_ssize_t start;
     if (!PyArg_ParseTuple(args, "y*n:long_digit_run", &view, &start)) return NULL;
     const unsigned char *s = (const unsigned char *)view.buf;
-    Py_ssize_t n = view.len, p = start < 0 ? 0 : start;
+    if (start < 0) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "long_digit_run: start must be >= 0");
+        return NULL;
+    }
+    Py_ssize_t n = view.len, p = start;
     PyObject *out = NULL;
     while (n - p >= 19) {
         if (!marked(s[p + 18])) {

@@ -549,6 +549,17 @@ def to_row(d: Any, channel_id: int, tz: tzinfo | None, rows: RowMaker) -> tuple[
     return _convert(d, channel_id, tz, rows.seal, rows.null)  # type: ignore[no-any-return]
 
 
+# What converting a hostile field can raise besides BadMessage ("duration_seconds": "abc", a list as
+# "media_type", a count of "x"): each becomes the message's own one-line error (skipped with --skip-bad).
+_BAD_VALUE = (TypeError, ValueError, OverflowError)
+
+
+def _brief(exc: Exception) -> str:
+    """The error's own words, cut short: the value in it may be megabytes of crafted text."""
+    words = " ".join(str(exc).split())
+    return f"a field has a value no export writes ({words[:120]}{'…' if len(words) > 120 else ''})"
+
+
 def _convert(d: Any, channel_id: int, tz: tzinfo | None, seal: Any, null: Any = None) -> Any:
     """:func:`to_message` (``seal`` None) and :func:`to_row` in one body, so that the two cannot drift
     apart: they differ only in how dates, markup, media, reactions, ``raw`` and NULLs are represented.
@@ -584,6 +595,8 @@ def _convert(d: Any, channel_id: int, tz: tzinfo | None, seal: Any, null: Any = 
                 markup = _encode(markup).decode() if markup else null
     except BadMessage as exc:
         raise BadMessage(f"id {mid}: {exc}") from None
+    except _BAD_VALUE as exc:  # a field of a type or value no export writes: reported, never a traceback
+        raise BadMessage(f"id {mid}: {_brief(exc)}") from None
     if len(text) > MAX_TEXT_CHARS:
         raise BadMessage(
             f"id {mid}: text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit "
@@ -608,6 +621,8 @@ def _convert(d: Any, channel_id: int, tz: tzinfo | None, seal: Any, null: Any = 
                             sender_name, action)  # fmt: skip
         except BadMessage as exc:
             raise BadMessage(f"id {mid}: {exc}") from None
+        except _BAD_VALUE as exc:
+            raise BadMessage(f"id {mid}: {_brief(exc)}") from None
     if seal is not None:
         # author, then edited … media (13 columns): what a message with only these fields lacks
         return seal((channel_id, mid, date, kind, text, markup, sender_key, sender_name, null, action,
