@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tgintel.detect.classify.model import LinearModel
 from tgintel.model import Channel, Message
 
 TEXTS = {
@@ -31,3 +32,12 @@ def filled(store):  # type: ignore[no-untyped-def]
     store.upsert_channels([Channel(id=100, title="zqx market")])
     store.upsert_messages(make_messages())
     return store
+
+
+@pytest.fixture(scope="module")
+def model() -> LinearModel:
+    """The packaged linear model (skips where a build ships none)."""
+    m = LinearModel.default()
+    if m is None:
+        pytest.skip("no packaged model")
+    return m

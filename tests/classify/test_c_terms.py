@@ -49,14 +49,6 @@ def packs() -> list:  # type: ignore[type-arg]
 
 
 @pytest.fixture(scope="module")
-def model() -> LinearModel:
-    m = LinearModel.default()
-    if m is None:
-        pytest.skip("no packaged model")
-    return m
-
-
-@pytest.fixture(scope="module")
 def corpus(packs) -> list[str]:  # type: ignore[no-untyped-def]
     """Normalised pack tests and generated mixes of pack terms, prices, handles and leet words."""
     return _texts(packs, 1500)

@@ -102,14 +102,6 @@ def test_match_chunk_equals_match(packs, indicators) -> None:  # type: ignore[no
         assert any(c.startswith("@") for c in rs.columns)
 
 
-@pytest.fixture(scope="module")
-def model() -> LinearModel:
-    m = LinearModel.default()
-    if m is None:
-        pytest.skip("no packaged model")
-    return m
-
-
 def _verdicts(clf: Classifier, norms: list[str]) -> list[tuple]:  # type: ignore[type-arg]
     fresh = Classifier(clf.rules, clf.model)
     out = []
