@@ -392,3 +392,14 @@ def test_a_finalizer_cannot_change_the_message_while_its_row_is_made() -> None:
 def test_digit_runs_refuse_a_negative_start() -> None:
     with pytest.raises(ValueError):
         C.long_digit_run(b"1" * 40, -5)  # type: ignore[union-attr]
+
+
+def test_configure_refuses_tables_that_are_not_str_to_str() -> None:
+    try:
+        with pytest.raises(TypeError):
+            C.configure({1: "x"}, {}, MAX_TEXT_CHARS)  # type: ignore[union-attr]
+        with pytest.raises(TypeError):
+            C.configure({}, {"sticker": None}, MAX_TEXT_CHARS)  # type: ignore[union-attr]
+        C.configure({"(placeholder)": None}, {"sticker": "sticker"}, MAX_TEXT_CHARS)  # type: ignore[union-attr]
+    finally:
+        C.configure(desktop_export.FILE_PLACEHOLDERS, desktop_export.MEDIA_KINDS, MAX_TEXT_CHARS)  # type: ignore[union-attr]

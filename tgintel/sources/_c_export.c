@@ -1110,6 +1110,19 @@ static PyObject *configure(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "max_text_chars must be >= 0");
         return NULL;
     }
+    /* exact str keys and values only (placeholders may map to None): a look-up then runs no Python code
+     * while this module holds borrowed references, and every value is JSON text the row can take */
+    PyObject *tables[2] = {ph, mk};
+    for (int t = 0; t < 2; t++) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(tables[t], &pos, &key, &value)) {
+            if (!PyUnicode_CheckExact(key) || !(PyUnicode_CheckExact(value) || (t == 0 && value == Py_None))) {
+                PyErr_SetString(PyExc_TypeError, "configure: the tables map str to str (placeholders: or None)");
+                return NULL;
+            }
+        }
+    }
     /* private copies: a caller changing its dicts later cannot change what was checked here */
     PyObject *ph2 = PyDict_Copy(ph);
     PyObject *mk2 = ph2 ? PyDict_Copy(mk) : NULL;
