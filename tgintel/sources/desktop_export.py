@@ -870,8 +870,8 @@ def _batches(
     last_id: int | None = None  # of the last message of the batches already handed out
     seal, null, native = (None, None, False) if rows is None else rows
     args = repeat(cid), repeat(tz), repeat(seal), repeat(null)
-    # The C row maker writes ``null`` as JSON null in the digest, as orjson writes None and NaN.
-    extend = _C.extend_rows if _C is not None and native and (null is None or null != null) else None
+    # (The C row maker itself declines every message when ``null`` is not None or NaN, the NULLs it writes.)
+    extend = _C.extend_rows if _C is not None and native else None
     try:
         for block in blocks:
             start, n = 0, len(block)

@@ -199,6 +199,17 @@ configured(void)
     return 1;
 }
 
+/* A fast-call function's argument count: 1, or 0 with the TypeError Python gives. */
+static int
+arity(const char *name, Py_ssize_t nargs, Py_ssize_t want)
+{
+    if (nargs == want) {
+        return 1;
+    }
+    PyErr_Format(PyExc_TypeError, "%s takes %zd arguments", name, want);
+    return 0;
+}
+
 /* A global of the entities module, borrowed; NULL with an exception when missing. */
 static PyObject *
 global(PyObject *name)
@@ -1203,8 +1214,7 @@ match_tuple(PyObject *s, const price_match *m)
 static PyObject *
 price_search_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "price_search takes 3 arguments");
+    if (!arity("price_search", nargs, 3)) {
         return NULL;
     }
     if (!configured() || check_text(args[0]) < 0) {
@@ -1229,8 +1239,7 @@ price_search_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 price_value_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "price_value takes 3 arguments");
+    if (!arity("price_value", nargs, 3)) {
         return NULL;
     }
     if (!configured() || check_text(args[0]) < 0 || check_text(args[1]) < 0) {
@@ -1246,8 +1255,7 @@ price_value_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 scan_prices(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 7) {
-        PyErr_SetString(PyExc_TypeError, "scan_prices takes 7 arguments");
+    if (!arity("scan_prices", nargs, 7)) {
         return NULL;
     }
     if (!configured() || check_text(args[0]) < 0) {
@@ -1465,8 +1473,7 @@ done:
 static PyObject *
 scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6) {
-        PyErr_SetString(PyExc_TypeError, "scan takes 6 arguments");
+    if (!arity("scan", nargs, 6)) {
         return NULL;
     }
     if (!configured() || check_text(args[0]) < 0) {
@@ -1624,8 +1631,7 @@ memos_of(PyObject *lines_memo, PyObject *region)
 static PyObject *
 line_parts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "line_parts takes 2 arguments");
+    if (!arity("line_parts", nargs, 2)) {
         return NULL;
     }
     PyObject *text = args[0], *region = args[1];
@@ -1788,8 +1794,7 @@ whole_impl(PyObject *text, PyObject *region)
 static PyObject *
 whole(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "whole takes 2 arguments");
+    if (!arity("whole", nargs, 2)) {
         return NULL;
     }
     if (!configured() || check_text(args[0]) < 0) {
@@ -1802,8 +1807,7 @@ whole(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 extract(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "extract takes 2 arguments");
+    if (!arity("extract", nargs, 2)) {
         return NULL;
     }
     PyObject *text = args[0], *region = args[1];
@@ -1956,8 +1960,7 @@ configure(PyObject *module, PyObject *ns)
 static PyObject *
 entities(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "entities takes 2 arguments");
+    if (!arity("entities", nargs, 2)) {
         return NULL;
     }
     PyObject *parts = args[0], *entity = args[1];
