@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
 
 from tgintel.store.tables import metadata
 
@@ -25,7 +24,9 @@ def _run(conn) -> None:  # type: ignore[no-untyped-def]
 if connection is not None:
     _run(connection)
 else:  # `alembic` command line, used by developers to autogenerate revisions
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    from tgintel.store.sql import make_engine
+
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as conn:
         _run(conn)
         conn.commit()
