@@ -13,6 +13,9 @@ $(VENV)/.installed: pyproject.toml requirements.lock setup.py $(shell find tgint
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c requirements.lock -e '.[dev,scale]'
+	@# bytecode up front, as pip compiles a regular install: an editable one run with PYTHONDONTWRITEBYTECODE
+	@# would compile every module again on every command (~0.2 s of each `tgintel` start)
+	$(BIN)/python -m compileall -q tgintel > /dev/null
 	touch $@
 
 # Debian packages the tests drive for real: Chromium (browser tests), PostgreSQL (team store), Java (Spark).

@@ -159,6 +159,10 @@ def main() -> None:
         print(f"wrote {n:,} messages, {size / 1e6:,.0f} MB in {took:.1f} s", file=sys.stderr)
 
         py = sys.executable
+        # bytecode compiled, as an installed tgintel has it (pip compiles a regular install; an editable one
+        # under PYTHONDONTWRITEBYTECODE would compile every module again in each child, ~0.2 s)
+        subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "tgintel")], check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
         floor = run_child([py, "-c", FLOOR_IJSON, str(export), str(n)])
         blocks = run_child([py, "-c", BLOCKS, str(export), str(n)])
         # orjson needs the whole file and its objects in memory: only where that is a small fraction of RAM
@@ -182,8 +186,10 @@ def main() -> None:
     load = os.getloadavg()
     ratio_wall, ratio_cpu = first[0] / floor[0], first[1] / floor[1]
     # which row maker the ingest child ran (it inherits this environment): the C one or the pure Python one
-    probe = "from tgintel.sources import desktop_export as d; print(d._C is not None)"
-    c_rows = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip()
+    probe = ("from tgintel.sources import desktop_export as d; from tgintel.store import sqlite_driver as s; "
+             "print(d._C is not None); print(s.name)")  # fmt: skip
+    c_rows, sqlite = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                    check=True).stdout.strip().split("\n")  # fmt: skip
     rows_by = ("the C row maker (tgintel/sources/_c_export.c)" if c_rows == "True"
                else "pure Python (C row maker not built, or TGINTEL_PURE_PYTHON=1)")  # fmt: skip
     if a.markdown:
@@ -193,7 +199,8 @@ def main() -> None:
               f"`.venv/bin/python bench/ingest.py --messages {n} --markdown`. One single-channel export "
               f"of {n:,} messages ({size / 1e6:,.0f} MB) in Desktop's "
               "shapes, into a fresh SQLite file. Each row is a separate process; CPU is user + system time "
-              f"of that process, the fair figure on a loaded machine. Rows made by {rows_by}.\n")  # fmt: skip
+              f"of that process, the fair figure on a loaded machine. Rows made by {rows_by}; the store on "
+              f"{sqlite}.\n")  # fmt: skip
         print("| step | wall s | messages/s (wall) | CPU s | messages/s (CPU) | peak RSS MB |")
         print("|---|---:|---:|---:|---:|---:|")
         for name, (w, c, r) in rows:
@@ -204,7 +211,7 @@ def main() -> None:
             print(f"{name}: wall {w:.2f} s ({n / w:,.0f}/s), CPU {c:.2f} s ({n / c:,.0f}/s), "
                   f"peak RSS {r / 1e6:,.0f} MB")  # fmt: skip
         print(f"ingest / parse-only: {ratio_wall:.2f}x wall, {ratio_cpu:.2f}x CPU; load {load[0]:.1f}; "
-              f"rows made by {rows_by}")  # fmt: skip
+              f"rows made by {rows_by}; the store on {sqlite}")  # fmt: skip
 
 if __name__ == "__main__":
     main()
