@@ -5,9 +5,13 @@ Why: Python's ``sqlite3`` uses whatever libsqlite3 the system has. On Debian 12 
 with ``SQLITE_OMIT_LOOKASIDE`` (every small allocation goes to malloc, behind a mutex) and
 ``SQLITE_SECURE_DELETE`` (freed pages are zeroed). pysqlite3-binary is the same DB-API module compiled against
 a bundled SQLite (3.51.1 in 0.5.4.post2) with SQLite's own defaults. A 1,000,000-message ``tgintel ingest``
-took 7 % less CPU on it (bench/ingest.py, docs/benchmarks.md "Ingest, sixth pass"), and every query gets the
-three years of planner and FTS5 work in between. The file format is the same: a store written by one opens
-in the other, and in the ``sqlite3`` shell.
+took 1-7 % less CPU on it (medians of three interleaved sets; docs/benchmarks.md, "Ingest, seventh pass"),
+and every query gets the three years of planner and FTS5 work in between.
+
+The catch: two SQLite copies in one process do not see each other's POSIX locks on a file, which SQLite
+documents as a way to corrupt it. Whatever opens the store in-process must use :data:`dbapi` (SQLAlchemy,
+the tests and the benchmarks do), never ``import sqlite3``; other processes are unaffected. The file format
+is the same: a store written by one opens in the other, and in the ``sqlite3`` shell.
 
 ``TGINTEL_SQLITE=stdlib`` forces Python's module (``make test`` runs the ingest tests that way too, so the
 fallback stays tested). A bundled library older than :data:`MIN_VERSION` is never picked.
