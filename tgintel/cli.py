@@ -64,6 +64,12 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if isinstance(exc, click.exceptions.Abort):
             sys.exit(1)
+        from tgintel.store.sql import database_error_line
+
+        line = database_error_line(exc)
+        if line is not None:  # a full disk, a locked or damaged file: one line, never a traceback
+            print(f"tgintel: error: {line}", file=sys.stderr)
+            sys.exit(2)
         raise
 
 

@@ -7,6 +7,7 @@ once (already-stored batches come back ``unchanged``). There is deliberately no 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
 from collections.abc import Callable, Sequence
@@ -83,11 +84,20 @@ def ingest_paths(
         # batch instead of per row. Granted only when safe; see tgintel/store/deferred_index.py.
         bulk = bulk and store.begin_bulk_import()
         try:
-            return _ingest_all(store, paths, skip_bad=skip_bad, prog=prog, tz=tz, batch_size=batch_size)
-        finally:
+            counts = _ingest_all(store, paths, skip_bad=skip_bad, prog=prog, tz=tz, batch_size=batch_size)
+        except BaseException:
+            # Build over what was stored (bad input, an interrupt). If the build fails too (a full disk fails
+            # both), the first error is the one to report: the marker row stays, and the next command that
+            # opens the store builds the indexes (tgintel/store/deferred_index.py).
             if bulk:
                 prog.indexing()
-                store.finish_bulk_import()
+                with contextlib.suppress(Exception):
+                    store.finish_bulk_import()
+            raise
+        if bulk:
+            prog.indexing()
+            store.finish_bulk_import()
+        return counts
     finally:
         if paused:
             gc.enable()

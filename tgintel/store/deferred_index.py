@@ -23,6 +23,7 @@ PostgreSQL keeps the plain path (its indexes are maintained per row): bulk mode 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -179,7 +180,11 @@ class DeferredIndexMixin:
                     self._rebuild_in(cur)
                     cur.execute("COMMIT")
                 except BaseException:
-                    cur.execute("ROLLBACK")
+                    # SQLite may have rolled back already (a full disk does): then ROLLBACK itself would fail
+                    # and hide the error that matters
+                    if raw.in_transaction:
+                        with contextlib.suppress(Exception):
+                            cur.execute("ROLLBACK")
                     raise
             finally:
                 cur.execute("PRAGMA temp_store=MEMORY")

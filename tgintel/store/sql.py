@@ -8,6 +8,7 @@ so a database written by an older tgintel is upgraded in place.
 from __future__ import annotations
 
 import hashlib
+import sqlite3  # only to recognise its errors (database_error_line): the store opens files with sqlite_dbapi
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -51,6 +52,35 @@ _media_enc = msgspec.json.Encoder()
 
 class StoreError(Exception):
     """A store problem worth one clear line to the user (bad URL, unreachable server, newer schema)."""
+
+
+_SQLITE_USER_FIXABLE = (
+    "SQLITE_FULL", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CORRUPT",
+    "SQLITE_NOTADB", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_NOMEM", "SQLITE_NOLFS", "SQLITE_AUTH",
+)  # fmt: skip
+
+
+def database_error_line(exc: BaseException) -> str | None:
+    """One line for a database failure that the user, not the code, can fix: a full disk, a lock held too
+    long by another writer, an I/O error, a read-only or damaged file, a server gone away. None for anything
+    else (a bug: its traceback is what a report needs). Such failures roll back the statement's transaction,
+    so everything committed before it (earlier ingest batches) stays, and commands are safe to run again."""
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, sqlite_dbapi.Error | sqlite3.Error):
+        # SQLite files syntax errors and missing tables under OperationalError too: its result code tells
+        # the environment (full, busy, I/O, read-only, damaged…) from the code's own mistakes (SQLITE_ERROR)
+        name = str(getattr(orig, "sqlite_errorname", "") or "")
+        if not name.startswith(_SQLITE_USER_FIXABLE):
+            return None
+    else:
+        try:
+            import psycopg
+        except ImportError:  # pragma: no cover - psycopg is a dependency
+            return None
+        if not isinstance(orig, psycopg.OperationalError):  # the server or the connection to it
+            return None
+    return (f"database: {_first_line(orig)} (what was committed before is kept; fix the cause and run the "
+            "command again)")  # fmt: skip
 
 
 def resolve_url(db: str | None) -> str:
