@@ -30,8 +30,8 @@ lint: setup
 
 test: setup system-deps lint
 	$(BIN)/python -m pytest -n 2 --timeout 900 -p no:cacheprovider
-	@echo "== the areas with C twins again, on their pure-Python fallbacks, and ingest on Python's own sqlite3 (TGINTEL_PURE_PYTHON=1 TGINTEL_SQLITE=stdlib)"
-	TGINTEL_PURE_PYTHON=1 TGINTEL_SQLITE=stdlib $(BIN)/python -m pytest -n 2 --timeout 900 -p no:cacheprovider -q tests/classify tests/entities tests/ingest
+	@echo "== the areas with C twins again, on their pure-Python fallbacks (TGINTEL_PURE_PYTHON=1)"
+	TGINTEL_PURE_PYTHON=1 $(BIN)/python -m pytest -n 2 --timeout 900 -p no:cacheprovider -q tests/classify tests/entities tests/ingest
 
 bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

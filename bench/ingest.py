@@ -186,8 +186,8 @@ def main() -> None:
     load = os.getloadavg()
     ratio_wall, ratio_cpu = first[0] / floor[0], first[1] / floor[1]
     # which row maker the ingest child ran (it inherits this environment): the C one or the pure Python one
-    probe = ("from tgintel.sources import desktop_export as d; from tgintel.store import sqlite_driver as s; "
-             "print(d._C is not None); print(s.name)")  # fmt: skip
+    probe = ("from tgintel.sources import desktop_export as d; import sqlite3; "
+             "print(d._C is not None); print('SQLite', sqlite3.sqlite_version)")  # fmt: skip
     c_rows, sqlite = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                                     check=True).stdout.strip().split("\n")  # fmt: skip
     rows_by = ("the C row maker (tgintel/sources/_c_export.c)" if c_rows == "True"

@@ -22,16 +22,13 @@ import os
 import random
 import re
 import socket
+import sqlite3
 import statistics
 import sys
 import threading
 import time
 import typing
 from pathlib import Path
-
-from tgintel.store.sqlite_driver import (
-    dbapi as sqlite3,  # the library the store runs on: never two in one process
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

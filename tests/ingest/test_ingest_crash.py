@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -11,10 +12,6 @@ from pathlib import Path
 import pytest
 from export_builder import stream_big
 from fts_docs import fts_documents
-
-from tgintel.store.sqlite_driver import (
-    dbapi as sqlite3,  # the library the store runs on: never two in one process
-)
 
 TGINTEL = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "tgintel")
 N = 20_000

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,6 @@ from tgintel.sources import export_blocks
 from tgintel.sources.desktop_export import _open, iter_export, scan
 from tgintel.sources.export_blocks import Unexpected, Where, _check_numbers, digit_marker, message_blocks
 from tgintel.store import open_store
-from tgintel.store.sqlite_driver import (
-    dbapi as sqlite3,  # the library the store runs on: never two in one process
-)
 
 
 def read_all(path: Path, *, fast: bool, skip_bad: bool = False) -> tuple[list[Any], str | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from export_builder import chat, msg, write
@@ -9,9 +10,6 @@ from export_builder import chat, msg, write
 from tgintel.jobs.ingest import ingest_paths
 from tgintel.store import open_store
 from tgintel.store.sql import PAGE_SIZE
-from tgintel.store.sqlite_driver import (
-    dbapi as sqlite3,  # the library the store runs on: never two in one process
-)
 
 
 def page_size(db: Path) -> int:

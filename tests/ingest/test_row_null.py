@@ -3,6 +3,8 @@ through ``row_nulls_to_none``; and the store's shortcuts over a batch give the p
 
 from __future__ import annotations
 
+import sqlite3
+
 import orjson
 from sqlalchemy import text
 
@@ -13,9 +15,6 @@ from tgintel.store.sql import (
     SQLStore,
     row_nulls_to_none,
     seal_message_values,
-)
-from tgintel.store.sqlite_driver import (
-    dbapi as sqlite3,  # the library the store runs on: never two in one process
 )
 
 CID = 77

@@ -3,6 +3,7 @@ the end, crash-safe), the writer thread, and the one-statement JSON writes on SQ
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,9 +16,6 @@ from tgintel.model import Channel, Entity, Finding, Message
 from tgintel.sources.simulate import simulate
 from tgintel.store import open_store
 from tgintel.store.interface import Analysis
-from tgintel.store.sqlite_driver import (
-    dbapi as sqlite3,  # the library the store runs on: never two in one process
-)
 
 ROWS = {
     "messages": "SELECT pk, lang, offer, typeof(offer), norm_hash, cluster_id, analyzed FROM messages "

@@ -8,7 +8,7 @@ so a database written by an older tgintel is upgraded in place.
 from __future__ import annotations
 
 import hashlib
-import sqlite3  # only to recognise its errors (database_error_line): the store opens files with sqlite_dbapi
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,7 +39,6 @@ from tgintel.store.interface import Analysis, ChannelStats, Store, UpsertResult
 from tgintel.store.labels import SQLLabelsMixin
 from tgintel.store.network import NetworkMixin
 from tgintel.store.search import SearchMixin
-from tgintel.store.sqlite_driver import dbapi as sqlite_dbapi
 from tgintel.store.study import SQLStudyMixin
 from tgintel.store.web import WebMixin
 
@@ -66,7 +65,7 @@ def database_error_line(exc: BaseException) -> str | None:
     else (a bug: its traceback is what a report needs). Such failures roll back the statement's transaction,
     so everything committed before it (earlier ingest batches) stays, and commands are safe to run again."""
     orig = getattr(exc, "orig", None) or exc
-    if isinstance(orig, sqlite_dbapi.Error | sqlite3.Error):
+    if isinstance(orig, sqlite3.Error):
         # SQLite files syntax errors and missing tables under OperationalError too: its result code tells
         # the environment (full, busy, I/O, read-only, damaged…) from the code's own mistakes (SQLITE_ERROR)
         name = str(getattr(orig, "sqlite_errorname", "") or "")
@@ -285,7 +284,7 @@ def _senders_fast(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]] | None:
 # Binding None through Python's sqlite3 costs ~0.4 µs per value (it probes for __adapt__/__conform__ and
 # swallows two AttributeErrors); a registered adapter short-circuits the probe, and ``{}.get`` returns None
 # without a Python frame. Most message columns are NULL: measured 10.9 -> 4.3 µs for a row of 25 NULLs.
-sqlite_dbapi.register_adapter(type(None), {}.get)
+sqlite3.register_adapter(type(None), {}.get)
 
 
 #: Page size of a NEW SQLite store (SQLite's default is 4 KB; an existing file keeps its own: in WAL mode
@@ -313,7 +312,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, module=sqlite_dbapi, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
