@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tgintel.detect.normalize import normalize, normalize_pair, placeholder_form
@@ -94,6 +94,8 @@ def test_idempotent(text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(texts)
+@example("ЄЇ")  # found by CI: the skeleton wrote ї as ï, which the mixed-word fold then unaccented
+@example("ёж и Ёлка, їжак")
 def test_placeholder_form_idempotent(text: str) -> None:
     once = normalize(text, placeholders=True)
     assert normalize(once, placeholders=True) == once

@@ -194,9 +194,11 @@ _PLACEHOLDER_RUN = re.compile(r"(<(?:num|contact)>)(?:\s*\1)+")
 # The matching skeleton: every look-alike letter of either script to Latin, applied to the whole text (not
 # word by word), so a Russian advert re-typed with Latin look-alikes, or a Latin word in Cyrillic letters,
 # matches its original. Used only for duplicate matching, never shown; the word-wise fold above keeps
-# :func:`normalize` readable. ``и``/``п`` are added so that Cyrillic-folded ``u``/``n`` map back.
+# :func:`normalize` readable. ``и``/``п`` are added so that Cyrillic-folded ``u``/``n`` map back. ``ё``/``ї``
+# go to plain ``e``/``i``, not ``ë``/``ï``: next to a letter that exists only in Cyrillic (``єї``) an accented
+# Latin letter makes a mixed word, whose fold drops the accent, so normalising the output again changed it.
 _SKELETON = str.maketrans(
-    dict(zip("аеёѕіїјкорсухүһԁԛԝӏвнмтαορνικυχϲβτμип", "aeësiïjkopcyxyhdqwlbhmtaopvikuxcbtmun", strict=True))
+    dict(zip("аеёѕіїјкорсухүһԁԛԝӏвнмтαορνικυχϲβτμип", "aeesiijkopcyxyhdqwlbhmtaopvikuxcbtmun", strict=True))
 )
 
 
