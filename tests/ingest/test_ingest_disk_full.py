@@ -34,20 +34,20 @@ N = 4000
 TEXT = "fresh stock {i} " + "escrow accepted delivery worldwide contact the manager " * 5
 
 
-def _pages(db: Path) -> int:
+def _rows(db: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
     con = sqlite3.connect(db)
     try:
-        return int(con.execute("PRAGMA page_count").fetchone()[0])
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def _pages(db: Path) -> int:
+    return int(_rows(db, "PRAGMA page_count")[0][0])
 
 
 def _schema(db: Path) -> list[tuple[str, str]]:
-    con = sqlite3.connect(db)
-    try:
-        return con.execute("SELECT type, name FROM sqlite_master ORDER BY type, name").fetchall()
-    finally:
-        con.close()
+    return _rows(db, "SELECT type, name FROM sqlite_master ORDER BY type, name")
 
 
 def test_a_full_disk_mid_import_is_one_line_and_a_rerun_completes(tmp_path: Path) -> None:
@@ -70,11 +70,7 @@ def test_a_full_disk_mid_import_is_one_line_and_a_rerun_completes(tmp_path: Path
     errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("tgintel: error:")]
     assert len(errors) == 1 and "full" in errors[0] and "run the command again" in errors[0], proc.stderr
 
-    con = sqlite3.connect(db)
-    try:
-        stored = [r[0] for r in con.execute("SELECT id FROM messages ORDER BY id")]
-    finally:
-        con.close()
+    stored = [r[0] for r in _rows(db, "SELECT id FROM messages ORDER BY id")]
     assert 0 < len(stored) < N and len(stored) % 500 == 0  # whole batches, committed before the disk filled
     assert stored == list(range(1, len(stored) + 1))
 

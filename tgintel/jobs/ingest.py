@@ -7,7 +7,6 @@ once (already-stored batches come back ``unchanged``). There is deliberately no 
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import time
 from collections.abc import Callable, Sequence
@@ -83,21 +82,22 @@ def ingest_paths(
         # Bulk mode (an empty SQLite store): indexes and full-text search are built once after the last
         # batch instead of per row. Granted only when safe; see tgintel/store/deferred_index.py.
         bulk = bulk and store.begin_bulk_import()
+        done = False
         try:
             counts = _ingest_all(store, paths, skip_bad=skip_bad, prog=prog, tz=tz, batch_size=batch_size)
-        except BaseException:
-            # Build over what was stored (bad input, an interrupt). If the build fails too (a full disk fails
-            # both), the first error is the one to report: the marker row stays, and the next command that
-            # opens the store builds the indexes (tgintel/store/deferred_index.py).
+            done = True
+            return counts
+        finally:
             if bulk:
+                # Also over what a failed import stored (bad input, an interrupt). If the build fails too (a
+                # full disk fails both), the first error is the one to report: the marker row stays, and the
+                # next command that opens the store builds the indexes (tgintel/store/deferred_index.py).
                 prog.indexing()
-                with contextlib.suppress(Exception):
+                try:
                     store.finish_bulk_import()
-            raise
-        if bulk:
-            prog.indexing()
-            store.finish_bulk_import()
-        return counts
+                except Exception:
+                    if done:
+                        raise
     finally:
         if paused:
             gc.enable()

@@ -407,10 +407,8 @@ static int fill(Msg *m, PyObject *d, uint64_t allowed, int strict) {
     return OK;
 }
 
-/* The value of a known key or NULL; counts the key as used when ``take``. (``err`` is never set: kept so
- * that every read of a dict looks the same.) */
-static PyObject *get(Msg *m, int key, int take, int *err) {
-    (void)err;
+/* The value of a known key or NULL; counts the key as used when ``take``. */
+static PyObject *get(Msg *m, int key, int take) {
     PyObject *v = m->v[key];
     if (v != NULL && take) m->used++;
     return v;
@@ -488,15 +486,10 @@ static int markup_from(PyObject *parts, PyObject **text, Buf *mk, Py_ssize_t *sp
             if (rc == OK) rc = DECLINE;
             goto done;
         }
-        int err = 0;
-        PyObject *s = get(&pm, K_TEXT, 1, &err);
-        PyObject *kind = err ? NULL : get(&pm, K_TYPE, 1, &err);
-        PyObject *href = err ? NULL : get(&pm, K_HREF, 1, &err);
-        PyObject *uid = err ? NULL : get(&pm, K_USER_ID, 1, &err);
-        if (err) {
-            rc = ERR;
-            goto done;
-        }
+        PyObject *s = get(&pm, K_TEXT, 1);
+        PyObject *kind = get(&pm, K_TYPE, 1);
+        PyObject *href = get(&pm, K_HREF, 1);
+        PyObject *uid = get(&pm, K_USER_ID, 1);
         if (s == NULL) s = S_EMPTY;
         if (kind == NULL) kind = S_PLAIN;
         if (!is_str(s) || !is_str(kind)) {
@@ -623,15 +616,10 @@ static int reactions_json(PyObject *value, Buf *out) {
             if (rc == OK) rc = DECLINE;
             break;
         }
-        int err = 0;
-        PyObject *kind = get(&rm, K_TYPE, 1, &err);
-        PyObject *emoji = err ? NULL : get(&rm, K_EMOJI, 1, &err);
-        PyObject *doc = err ? NULL : get(&rm, K_DOCUMENT_ID, 1, &err);
-        PyObject *count = err ? NULL : get(&rm, K_COUNT, 1, &err);
-        if (err) {
-            rc = ERR;
-            break;
-        }
+        PyObject *kind = get(&rm, K_TYPE, 1);
+        PyObject *emoji = get(&rm, K_EMOJI, 1);
+        PyObject *doc = get(&rm, K_DOCUMENT_ID, 1);
+        PyObject *count = get(&rm, K_COUNT, 1);
         if (rm.used != PyDict_GET_SIZE(r) || kind == NULL || !is_str(kind)) {
             rc = DECLINE; /* other keys ("recent") are kept in raw */
             break;
@@ -749,14 +737,12 @@ static int extra_open(Buf *b, int *fields) {
 
 /* _media for photos and files: media_kind (borrowed) and the media JSON (msgspec's encoding of Media). */
 static int media_json(Msg *m, PyObject **kind_out, Buf *b) {
-    int err = 0, rc;
-    PyObject *photo = get(m, K_PHOTO, 1, &err);
-    if (err) return ERR;
+    int rc;
+    PyObject *photo = get(m, K_PHOTO, 1);
     if (photo != NULL) {
-        PyObject *size = get(m, K_PHOTO_SIZE, 1, &err);
-        PyObject *w = err ? NULL : get(m, K_WIDTH, 1, &err);
-        PyObject *h = err ? NULL : get(m, K_HEIGHT, 1, &err);
-        if (err) return ERR;
+        PyObject *size = get(m, K_PHOTO_SIZE, 1);
+        PyObject *w = get(m, K_WIDTH, 1);
+        PyObject *h = get(m, K_HEIGHT, 1);
         PyObject *ref;
         if ((rc = int_or_none(size)) != OK || (rc = int_or_none(w)) != OK || (rc = int_or_none(h)) != OK ||
             (rc = file_ref(photo, &ref)) != OK)
@@ -771,14 +757,12 @@ static int media_json(Msg *m, PyObject **kind_out, Buf *b) {
         *kind_out = S_PHOTO;
         return OK;
     }
-    PyObject *file = get(m, K_FILE, 0, &err);
-    PyObject *mt = err ? NULL : get(m, K_MEDIA_TYPE, 0, &err);
-    if (err) return ERR;
+    PyObject *file = get(m, K_FILE, 0);
+    PyObject *mt = get(m, K_MEDIA_TYPE, 0);
     if (file == NULL && mt == NULL) {
         static const int others[] = {K_POLL, K_CONTACT, K_LOCATION, K_GAME, K_INVOICE};
         for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
-            PyObject *o = get(m, others[i], 0, &err);
-            if (err) return ERR;
+            PyObject *o = get(m, others[i], 0);
             if (o != NULL) return DECLINE;
         }
         *kind_out = NULL;
@@ -786,18 +770,17 @@ static int media_json(Msg *m, PyObject **kind_out, Buf *b) {
     }
     if (file != NULL) m->used++;
     if (mt != NULL) m->used++;
-    PyObject *name = get(m, K_FILE_NAME, 1, &err);
-    PyObject *thumb = err ? NULL : get(m, K_THUMB, 1, &err);
+    PyObject *name = get(m, K_FILE_NAME, 1);
+    PyObject *thumb = get(m, K_THUMB, 1);
     PyObject *more[4];
     static const int more_keys[4] = {K_THUMB_SIZE, K_STICKER_EMOJI, K_PERFORMER, K_TITLE};
     static const char *more_names[4] = {"thumbnail_file_size", "sticker_emoji", "performer", "title"};
-    for (int i = 0; i < 4; i++) more[i] = err ? NULL : get(m, more_keys[i], 1, &err);
-    PyObject *dur = err ? NULL : get(m, K_DURATION, 1, &err);
-    PyObject *mime = err ? NULL : get(m, K_MIME, 1, &err);
-    PyObject *size = err ? NULL : get(m, K_FILE_SIZE, 1, &err);
-    PyObject *w = err ? NULL : get(m, K_WIDTH, 1, &err);
-    PyObject *h = err ? NULL : get(m, K_HEIGHT, 1, &err);
-    if (err) return ERR;
+    for (int i = 0; i < 4; i++) more[i] = get(m, more_keys[i], 1);
+    PyObject *dur = get(m, K_DURATION, 1);
+    PyObject *mime = get(m, K_MIME, 1);
+    PyObject *size = get(m, K_FILE_SIZE, 1);
+    PyObject *w = get(m, K_WIDTH, 1);
+    PyObject *h = get(m, K_HEIGHT, 1);
     PyObject *kind;
     if (mt == NULL || mt == Py_None) {
         kind = S_DOCUMENT;
@@ -856,19 +839,17 @@ static int media_json(Msg *m, PyObject **kind_out, Buf *b) {
 /* The row (25 values, digest last) of one message dict, or DECLINE. ``row`` gets new references. */
 static int convert_body(PyObject *d, PyObject *cid, PyObject *null, PyObject *row[NVALS + 1], Buf *mk, Buf *js) {
     Msg m;
-    int err = 0, rc;
+    int rc;
     if (!PyDict_CheckExact(d)) return DECLINE;
     if ((rc = fill(&m, d, MESSAGE_KEYS, 1)) != OK) return rc; /* a key it does not know would go to raw */
     long long v64;
-    PyObject *mid = get(&m, K_ID, 1, &err);
-    if (err) return ERR;
+    PyObject *mid = get(&m, K_ID, 1);
     if (mid == NULL || (rc = int64_of(mid, &v64)) != OK) return mid == NULL ? DECLINE : rc;
-    PyObject *unix = get(&m, K_DATE_UNIX, 1, &err);
-    if (!err) get(&m, K_DATE, 1, &err);
-    PyObject *text = err ? NULL : get(&m, K_TEXT, 1, &err);
-    PyObject *ents = err ? NULL : get(&m, K_ENTS, 1, &err);
-    PyObject *kind = err ? NULL : get(&m, K_TYPE, 1, &err);
-    if (err) return ERR;
+    PyObject *unix = get(&m, K_DATE_UNIX, 1);
+    (void)get(&m, K_DATE, 1); /* only counted: date_unixtime is the instant */
+    PyObject *text = get(&m, K_TEXT, 1);
+    PyObject *ents = get(&m, K_ENTS, 1);
+    PyObject *kind = get(&m, K_TYPE, 1);
     long long date;
     if (unix == NULL || (rc = unix_of(unix, &date)) != OK) return DECLINE;
     if (kind == NULL) kind = S_MESSAGE;
@@ -887,21 +868,18 @@ static int convert_body(PyObject *d, PyObject *cid, PyObject *null, PyObject *ro
         if ((row[5] = PyUnicode_DecodeUTF8(mk->p, mk->n, NULL)) == NULL) return ERR;
     }
     if (!str_eq(kind, S_SERVICE)) {
-        PyObject *fid = get(&m, K_FROM_ID, 1, &err);
-        PyObject *from = err ? NULL : get(&m, K_FROM, 1, &err);
-        if (err) return ERR;
+        PyObject *fid = get(&m, K_FROM_ID, 1);
+        PyObject *from = get(&m, K_FROM, 1);
         if ((rc = peer_key(fid, &row[6])) != OK || (rc = str_or_none(from, &row[7])) != OK) return rc;
     } else {
-        PyObject *aid = get(&m, K_ACTOR_ID, 1, &err);
-        PyObject *actor = err ? NULL : get(&m, K_ACTOR, 1, &err);
-        PyObject *action = err ? NULL : get(&m, K_ACTION, 1, &err);
-        if (err) return ERR;
+        PyObject *aid = get(&m, K_ACTOR_ID, 1);
+        PyObject *actor = get(&m, K_ACTOR, 1);
+        PyObject *action = get(&m, K_ACTION, 1);
         if ((rc = peer_key(aid, &row[6])) != OK || (rc = str_or_none(actor, &row[7])) != OK ||
             (rc = str_or_none(action, &row[9])) != OK)
             return rc;
         if (row[6] != Py_None) { /* a from_id equal to the actor's is dropped */
-            PyObject *fid = get(&m, K_FROM_ID, 0, &err);
-            if (err) return ERR;
+            PyObject *fid = get(&m, K_FROM_ID, 0);
             if (fid != NULL && is_str(fid) && str_eq(fid, row[6])) m.used++;
         }
     }
@@ -909,15 +887,14 @@ static int convert_body(PyObject *d, PyObject *cid, PyObject *null, PyObject *ro
     js->n = 0;
     mk->n = 0;
     if (left > 0) { /* _details */
-        PyObject *eu = get(&m, K_EDITED_UNIX, 1, &err);
-        PyObject *e = err ? NULL : get(&m, K_EDITED, 1, &err);
-        PyObject *fwd = err ? NULL : get(&m, K_FWD_FROM, 1, &err);
-        PyObject *fwd_id = err ? NULL : get(&m, K_FWD_FROM_ID, 0, &err);
-        PyObject *reactions = err ? NULL : get(&m, K_REACTIONS, 1, &err);
-        PyObject *reply = err ? NULL : get(&m, K_REPLY_TO, 0, &err);
-        PyObject *via = err ? NULL : get(&m, K_VIA_BOT, 0, &err);
-        PyObject *author = err ? NULL : get(&m, K_AUTHOR, 0, &err);
-        if (err) return ERR;
+        PyObject *eu = get(&m, K_EDITED_UNIX, 1);
+        PyObject *e = get(&m, K_EDITED, 1);
+        PyObject *fwd = get(&m, K_FWD_FROM, 1);
+        PyObject *fwd_id = get(&m, K_FWD_FROM_ID, 0);
+        PyObject *reactions = get(&m, K_REACTIONS, 1);
+        PyObject *reply = get(&m, K_REPLY_TO, 0);
+        PyObject *via = get(&m, K_VIA_BOT, 0);
+        PyObject *author = get(&m, K_AUTHOR, 0);
         if (eu != NULL || e != NULL) {
             long long ed;
             if (eu == NULL || unix_of(eu, &ed) != OK) return DECLINE;
